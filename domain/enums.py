@@ -1,0 +1,194 @@
+"""The escalation vocabulary (lifecycle.md, "Words"; api.md)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class Stage(StrEnum):
+    START = "start"
+    COMMUNICATE = "communicate"
+    RESOLVE = "resolve"
+    CLOSE = "close"
+
+
+class Priority(StrEnum):
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    P4 = "P4"
+
+    def raised(self) -> Priority:
+        """One step up, never past P1."""
+        order = list(Priority)
+        return order[max(order.index(self) - 1, 0)]
+
+
+class Level(StrEnum):
+    AGENT = "agent"
+    TEAM_LEAD = "team_lead"
+    MANAGER = "manager"
+    DIRECTOR = "director"
+
+    def raised(self) -> Level:
+        order = list(Level)
+        return order[min(order.index(self) + 1, len(order) - 1)]
+
+    def at_least(self, other: Level) -> Level:
+        order = list(Level)
+        return order[max(order.index(self), order.index(other))]
+
+
+class Role(StrEnum):
+    INCIDENT_MANAGER = "incident_manager"
+    ENGINEER = "engineer"
+    ENGAGEMENT_LEAD = "engagement_lead"
+    VIEWER = "viewer"
+    SYSTEM = "system"  # timers and intake; never held by a token
+
+
+class Category(StrEnum):
+    BILLING = "billing"
+    OUTAGE = "outage"
+    UNDELIVERED = "undelivered"
+    CALLOUT = "callout"
+    SALES_OPPORTUNITY = "sales_opportunity"
+    QUESTION = "question"
+    FEEDBACK = "feedback"
+    OTHER = "other"
+
+
+class SourceChannel(StrEnum):
+    TWITTER = "twitter"
+    FACEBOOK = "facebook"
+    INSTAGRAM = "instagram"
+    LINKEDIN = "linkedin"
+    EMAIL = "email"
+    CHAT = "chat"
+    PHONE = "phone"
+    WEB = "web"
+    API = "api"
+
+
+class ContactChannel(StrEnum):
+    WEBHOOK = "webhook"
+    SLACK = "slack"
+    EMAIL = "email"
+
+
+class Audience(StrEnum):
+    INTERNAL = "internal"
+    CUSTOMERS = "customers"
+
+
+class Temperature(StrEnum):
+    HOT = "hot"
+    COLD = "cold"
+
+
+class SlaOutcome(StrEnum):
+    PENDING = "pending"
+    MET = "met"
+    BREACHED = "breached"
+
+
+class EscalationType(StrEnum):
+    FUNCTIONAL = "functional"
+    HIERARCHICAL = "hierarchical"
+    AUTOMATIC = "automatic"
+
+
+class ResolutionState(StrEnum):
+    WORKING = "working"
+    DECLARED = "declared"  # awaiting the engineer's verification
+    VERIFIED = "verified"  # awaiting the engagement lead's confirmation
+    CONFIRMED = "confirmed"
+
+
+class RcaKind(StrEnum):
+    INTERNAL = "internal"
+    CUSTOMER = "customer"
+
+
+class RcaStatus(StrEnum):
+    OPEN = "open"
+    SUBMITTED = "submitted"
+    OVERDUE = "overdue"
+
+
+class Action(StrEnum):
+    """Every workflow update; the value is the update's name (lifecycle.md)."""
+
+    ACKNOWLEDGE = "acknowledge"
+    ADD_DETAILS = "add_details"
+    SEND_NOTICE = "send_notice"
+    POST_STATUS_UPDATE = "post_status_update"
+    SET_ACTION_PLAN = "set_action_plan"
+    ESCALATE = "escalate"
+    DEPLOY_TASK_FORCE = "deploy_task_force"
+    DECLARE_RESOLUTION = "declare_resolution"
+    VERIFY_RESOLUTION = "verify_resolution"
+    CONFIRM_CUSTOMER_ACCESS = "confirm_customer_access"
+    SUBMIT_INTERNAL_RCA = "submit_internal_rca"
+    SHARE_CUSTOMER_RCA = "share_customer_rca"
+    CANCEL = "cancel"
+
+
+class TimelineType(StrEnum):
+    CREATED = "created"
+    ROUTED = "routed"
+    STAGE_CHANGED = "stage_changed"
+    ACKNOWLEDGED = "acknowledged"
+    DETAILS_ADDED = "details_added"
+    NOTICE_SENT = "notice_sent"
+    STATUS_UPDATE = "status_update"
+    REMINDER_SENT = "reminder_sent"
+    ACTION_PLAN_SET = "action_plan_set"
+    ESCALATED = "escalated"
+    TASK_FORCE_DEPLOYED = "task_force_deployed"
+    TASK_FORCE_SUSPENDED = "task_force_suspended"
+    SLA_WARNING = "sla_warning"
+    SLA_BREACHED = "sla_breached"
+    RESOLUTION_DECLARED = "resolution_declared"
+    RESOLUTION_VERIFIED = "resolution_verified"
+    RESOLUTION_REJECTED = "resolution_rejected"
+    CUSTOMER_ACCESS_CONFIRMED = "customer_access_confirmed"
+    CUSTOMER_ACCESS_DENIED = "customer_access_denied"
+    RELATED_RECORDS_CLOSED = "related_records_closed"
+    RCA_REQUESTED = "rca_requested"
+    RCA_REMINDER = "rca_reminder"
+    RCA_OVERDUE = "rca_overdue"
+    INTERNAL_RCA_SUBMITTED = "internal_rca_submitted"
+    CUSTOMER_RCA_SHARED = "customer_rca_shared"
+    NOTIFICATION_FAILED = "notification_failed"
+    CANCELLED = "cancelled"
+    CLOSED = "closed"
+
+
+class NotificationEvent(StrEnum):
+    NEW_ESCALATION = "new_escalation"
+    NOTICE = "notice"
+    STATUS_UPDATE = "status_update"
+    REMINDER = "reminder"
+    ESCALATED = "escalated"
+    TASK_FORCE = "task_force"
+    SLA_WARNING = "sla_warning"
+    SLA_BREACHED = "sla_breached"
+    RESOLUTION_DECLARED = "resolution_declared"
+    RESOLUTION_VERIFIED = "resolution_verified"
+    RCA_TASK = "rca_task"
+    RCA_SHARED = "rca_shared"
+    CANCELLED = "cancelled"
+
+
+class NotificationAudience(StrEnum):
+    """The audience field of an outbound message (api.md: internal | customer)."""
+
+    INTERNAL = "internal"
+    CUSTOMER = "customer"

@@ -1,0 +1,65 @@
+"""Inputs and outputs of the workflow's intake update and of every activity (one model each)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from domain.models import EscalationView, TimelineEntry
+from domain.state import Notification
+
+
+class IntakeInput(BaseModel):
+    """The update sent with the start: it waits for intake and tells a retry from a first call."""
+
+    request_id: str
+    request_hash: str
+
+
+class IntakeResult(BaseModel):
+    escalation: EscalationView
+    created: bool  # this request started the escalation (201) rather than finding it (200)
+    same_request: bool  # the body matches the one that created it (else: 422 on a reused key)
+
+
+class RecordInput(BaseModel):
+    """One store transaction: upsert the projection, append timeline entries (idempotent on seq)."""
+
+    view: EscalationView
+    entries: list[TimelineEntry] = []
+
+
+class PriorEscalationsInput(BaseModel):
+    customer_id: str
+    since: datetime
+    exclude_id: str
+
+
+class CloseRecordsInput(BaseModel):
+    escalation_id: str
+    records: list[str]
+
+
+class DeliveryTarget(BaseModel):
+    """What a delivery needs besides the message: the escalation brief and the host rules."""
+
+    title: str
+    priority: str
+    stage: str
+    status: str
+    deadline: datetime | None = None
+    links: dict[str, str] = {}
+    allowed_hosts: list[str] = []
+    block_private_addresses: bool = False
+
+
+class DeliveryInput(BaseModel):
+    notification: Notification
+    target: DeliveryTarget
+
+
+class DeliveryResult(BaseModel):
+    notification_id: str
+    status: str  # "delivered" | "already_delivered"
+    status_code: int | None = None

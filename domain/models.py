@@ -1,0 +1,378 @@
+"""Messages that cross the API and the Temporal boundary: one input model per action, one view.
+
+Limits on every field keep bad input a clear 422 (api.md, "Errors") and keep history small.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
+
+from domain.enums import (
+    Audience,
+    Category,
+    ContactChannel,
+    EscalationType,
+    Level,
+    Priority,
+    RcaKind,
+    RcaStatus,
+    Role,
+    SlaOutcome,
+    SourceChannel,
+    Stage,
+    Status,
+    Temperature,
+    TimelineType,
+)
+
+_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
+
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+Name = Annotated[str, Field(min_length=1, max_length=120)]
+LongText = Annotated[str, Field(min_length=1, max_length=10_000)]
+OptionalLongText = Annotated[str, Field(max_length=10_000)]
+RecordId = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/#-]*$")]
+Tag = Annotated[str, Field(min_length=1, max_length=60)]
+
+
+def _strip_text(value: str) -> str:
+    stripped = value.strip()
+    if not stripped:
+        raise ValueError("must not be blank")
+    return stripped
+
+
+Title = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_strip_text)]
+Message = Annotated[str, Field(min_length=1, max_length=10_000), AfterValidator(_strip_text)]
+
+
+class Strict(BaseModel):
+    """Inputs refuse unknown fields (422), so a typo never silently drops data."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+def check_address(channel: ContactChannel, address: str) -> str:
+    """Syntax only; the policy's host rules are checked at the API and again at delivery."""
+    if channel is ContactChannel.EMAIL:
+        if not _EMAIL.match(address):
+            raise ValueError(f"not an e-mail address: {address!r}")
+        return address
+    parts = urlsplit(address)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{channel.value} address must be an http(s) URL with a host")
+    if parts.username or parts.password:
+        raise ValueError("credentials in the URL are not allowed")
+    return address
+
+
+class Contact(Strict):
+    channel: ContactChannel
+    address: Annotated[str, Field(min_length=3, max_length=2_000)]
+
+    @model_validator(mode="after")
+    def _address_fits_channel(self) -> Contact:
+        check_address(self.channel, self.address)
+        return self
+
+
+class Recipient(Strict):
+    """A person or channel that can be notified: stakeholder, task-force member, policy contact."""
+
+    name: Name
+    role: Annotated[str, Field(max_length=120)] | None = None
+    channel: ContactChannel
+    address: Annotated[str, Field(min_length=3, max_length=2_000)]
+
+    @model_validator(mode="after")
+    def _address_fits_channel(self) -> Recipient:
+        check_address(self.channel, self.address)
+        return self
+
+
+class Customer(Strict):
+    id: RecordId
+    name: Annotated[str, Field(max_length=200)] | None = None
+    vip: bool = False
+
+
+class AffectedCustomer(Strict):
+    id: RecordId
+    name: Annotated[str, Field(max_length=200)] | None = None
+    contact: Contact | None = None
+
+
+class Source(Strict):
+    """Where the escalation came from, e.g. a social post."""
+
+    author: Annotated[str, Field(max_length=200)] | None = None
+    verified: bool = False
+    followers: Annotated[int, Field(ge=0, le=10_000_000_000)] = 0
+    url: Annotated[str, Field(max_length=2_000)] | None = None
+
+
+class Actor(BaseModel):
+    name: str
+    role: Role
+
+
+SYSTEM_ACTOR = Actor(name="system", role=Role.SYSTEM)
+
+
+class CreateEscalationInput(Strict):
+    title: Title
+    description: Annotated[str, Field(max_length=10_000)] = ""
+    category: Category
+    priority: Priority | None = None
+    channel: SourceChannel = SourceChannel.API
+    complaint_kind: Annotated[str, Field(max_length=60, pattern=r"^[a-z0-9_]+$")] | None = None
+    customer: Customer | None = None
+    source: Source | None = None
+    affected_customers: Annotated[list[AffectedCustomer], Field(max_length=500)] = []
+    affected_services: Annotated[list[Tag], Field(max_length=100)] = []
+    related_records: Annotated[list[RecordId], Field(max_length=200)] = []
+    problem_records: Annotated[list[RecordId], Field(max_length=200)] = []
+    stakeholders: Annotated[list[Recipient], Field(max_length=200)] = []
+    tags: Annotated[list[Tag], Field(max_length=50)] = []
+
+
+class ActionInput(Strict):
+    """Base of every action: the API fills actor and expected_version, never the client."""
+
+    actor: SkipJsonSchema[Actor | None] = None
+    expected_version: SkipJsonSchema[int | None] = None
+
+
+class AcknowledgeInput(ActionInput):
+    owner: Name | None = None
+
+
+class AddDetailsInput(ActionInput):
+    affected_customers: Annotated[list[AffectedCustomer], Field(max_length=500)] = []
+    affected_services: Annotated[list[Tag], Field(max_length=100)] = []
+    related_records: Annotated[list[RecordId], Field(max_length=200)] = []
+    problem_records: Annotated[list[RecordId], Field(max_length=200)] = []
+    stakeholders: Annotated[list[Recipient], Field(max_length=200)] = []
+
+
+class NoticeInput(ActionInput):
+    message: Message | None = None  # None: the policy's notice template
+    audiences: Annotated[list[Audience], Field(min_length=1, max_length=2)] = [
+        Audience.INTERNAL,
+        Audience.CUSTOMERS,
+    ]
+
+
+class StatusUpdateInput(ActionInput):
+    message: Message
+    audiences: Annotated[list[Audience], Field(min_length=1, max_length=2)] = [Audience.INTERNAL]
+
+
+class PlanStep(Strict):
+    description: Annotated[str, Field(min_length=1, max_length=2_000)]
+    owner: Name | None = None
+    due: datetime | None = None
+
+
+class ActionPlanInput(ActionInput):
+    steps: Annotated[list[PlanStep], Field(min_length=1, max_length=100)]
+    note: OptionalLongText = ""
+
+
+class EscalateInput(ActionInput):
+    type: EscalationType
+    team: Annotated[str, Field(max_length=60, pattern=r"^[a-z0-9_-]+$")] | None = None
+    reason: Annotated[str, Field(min_length=1, max_length=2_000)]
+
+    @model_validator(mode="after")
+    def _team_matches_type(self) -> EscalateInput:
+        if self.type is EscalationType.AUTOMATIC:
+            raise ValueError("automatic escalations come from timers, not from callers")
+        if self.type is EscalationType.FUNCTIONAL and not self.team:
+            raise ValueError("a functional escalation names the team")
+        if self.type is EscalationType.HIERARCHICAL and self.team:
+            raise ValueError("a hierarchical escalation goes up the chain; it names no team")
+        return self
+
+
+class TaskForceInput(ActionInput):
+    members: Annotated[list[Recipient], Field(min_length=1, max_length=100)]
+
+
+class ResolutionInput(ActionInput):
+    summary: Message
+
+
+class VerificationInput(ActionInput):
+    verified: bool
+    note: OptionalLongText = ""
+
+
+class CustomerAccessInput(ActionInput):
+    confirmed: bool
+    note: OptionalLongText = ""
+
+
+class InternalRcaInput(ActionInput):
+    summary: Message
+    root_cause: Message
+    corrective_actions: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=2_000)]], Field(max_length=100)
+    ] = []
+
+
+class CustomerRcaInput(ActionInput):
+    summary: Message
+
+
+class CancelInput(ActionInput):
+    reason: Annotated[str, Field(min_length=1, max_length=2_000)]
+
+
+class Routing(BaseModel):
+    rule: str
+    reasons: list[str] = []
+
+
+class Deadlines(BaseModel):
+    notice_due: datetime | None = None
+    acknowledge_due: datetime | None = None
+    engage_more_due: datetime | None = None
+    resolve_warning_due: datetime | None = None
+    resolve_due: datetime | None = None
+    next_update_due: datetime | None = None
+    internal_rca_due: datetime | None = None
+    customer_rca_due: datetime | None = None
+    final_response_due: datetime | None = None  # complaint kinds (policy.md)
+    delay_notice_due: datetime | None = None
+
+
+class SlaState(BaseModel):
+    notice: SlaOutcome = SlaOutcome.PENDING
+    acknowledge: SlaOutcome = SlaOutcome.PENDING
+    resolve: SlaOutcome = SlaOutcome.PENDING
+    final_response: SlaOutcome | None = None  # only with a complaint kind
+
+    def any_breached(self) -> bool:
+        return SlaOutcome.BREACHED in (
+            self.notice, self.acknowledge, self.resolve, self.final_response
+        )
+
+
+class ActionPlanVersion(BaseModel):
+    version: int
+    steps: list[PlanStep]
+    note: str = ""
+    set_by: str
+    set_at: datetime
+
+
+class ActionPlan(BaseModel):
+    version: int
+    steps: list[PlanStep]
+    note: str = ""
+    history: list[ActionPlanVersion] = []
+
+
+class TaskForce(BaseModel):
+    active: bool = False
+    members: list[Recipient] = []
+
+
+class RcaTask(BaseModel):
+    id: str
+    kind: RcaKind
+    assignee: str
+    due_at: datetime
+    status: RcaStatus = RcaStatus.OPEN
+    created_at: datetime
+    submitted_at: datetime | None = None
+    summary: str | None = None
+    root_cause: str | None = None
+    corrective_actions: list[str] = []
+
+
+class RcaView(BaseModel):
+    required: bool
+    internal: RcaTask | None = None
+    customer: RcaTask | None = None
+
+
+class Links(BaseModel):
+    self: str
+    timeline: str
+    temporal_ui: str
+
+
+class EscalationView(BaseModel):
+    """The escalation as the API returns it and the `state` query answers (api.md)."""
+
+    id: str
+    version: int
+    title: str
+    description: str = ""
+    category: Category
+    channel: SourceChannel = SourceChannel.API
+    complaint_kind: str | None = None
+    status: Status
+    stage: Stage
+    temperature: Temperature
+    priority: Priority
+    tier: int
+    level: Level
+    team: str
+    owner: str | None = None
+    customer: Customer | None = None
+    source: Source | None = None
+    routing: Routing
+    deadlines: Deadlines
+    sla: SlaState
+    notice_sent_at: datetime | None = None
+    acknowledged_at: datetime | None = None
+    resolution_declared_at: datetime | None = None
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    resolution: str | None = None
+    action_plan: ActionPlan | None = None
+    task_force: TaskForce = TaskForce()
+    affected_customers: list[AffectedCustomer] = []
+    affected_services: list[str] = []
+    related_records: list[str] = []
+    problem_records: list[str] = []
+    stakeholders: list[Recipient] = []
+    tags: list[str] = []
+    rca: RcaView
+    allowed_actions: list[str] = []
+    links: Links
+    created_at: datetime
+    updated_at: datetime
+
+
+class TimelineEntry(BaseModel):
+    seq: int
+    at: datetime
+    type: TimelineType
+    actor: str
+    stage: Stage
+    details: dict[str, Any] = {}
+
+
+class EscalationSummary(BaseModel):
+    """What the workflow returns when it completes: every SLA outcome (lifecycle.md, close)."""
+
+    id: str
+    status: Status
+    priority: Priority
+    team: str
+    sla: SlaState
+    created_at: datetime
+    closed_at: datetime | None
+    timeline_entries: int

@@ -1,0 +1,92 @@
+"""Who hears about what: recipients resolved from the escalation and its policy snapshot."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain.enums import ContactChannel, Level
+from domain.models import Recipient
+from domain.state import EscalationState
+from domain.templates import render
+
+# Customer notices about sensitive matters never go to a channel others can read.
+PRIVATE_CHANNELS = frozenset({ContactChannel.EMAIL, ContactChannel.WEBHOOK})
+
+
+def team_contacts(state: EscalationState, level: Level, team: str | None = None) -> list[Recipient]:
+    policy_team = state.policy.team(team or state.team)
+    return policy_team.contacts.at(level) if policy_team else []
+
+
+def owner_contacts(state: EscalationState) -> list[Recipient]:
+    """The owner by name when the team lists them, else the team's front line."""
+    policy_team = state.policy.team(state.team)
+    if policy_team is None:
+        return []
+    if state.owner:
+        for level in Level:
+            named = [c for c in policy_team.contacts.at(level) if c.name == state.owner]
+            if named:
+                return named
+    return policy_team.contacts.at(Level.AGENT)
+
+
+def stakeholders(state: EscalationState) -> list[Recipient]:
+    return list(state.stakeholders)
+
+
+def customers(state: EscalationState) -> list[Recipient]:
+    sensitive = state.category in state.policy.sensitive_categories
+    found: list[Recipient] = []
+    for customer in state.affected_customers:
+        contact = customer.contact
+        if contact is None or (sensitive and contact.channel not in PRIVATE_CHANNELS):
+            continue
+        found.append(
+            Recipient(
+                name=customer.name or customer.id,
+                role="customer",
+                channel=contact.channel,
+                address=contact.address,
+            )
+        )
+    return found
+
+
+def problem_coordinator(state: EscalationState) -> list[Recipient]:
+    team = state.policy.team(state.team)
+    return [team.problem_coordinator] if team and team.problem_coordinator else []
+
+
+def engagement_lead(state: EscalationState) -> list[Recipient]:
+    team = state.policy.team(state.team)
+    return [team.engagement_lead] if team and team.engagement_lead else []
+
+
+def _fmt(at: datetime | None) -> str:
+    return at.strftime("%Y-%m-%d %H:%M UTC") if at else "to be announced"
+
+
+def template_values(state: EscalationState, **extra: str) -> dict[str, str]:
+    customer = state.customer.name or state.customer.id if state.customer else ""
+    return {
+        "id": state.id,
+        "title": state.title,
+        "priority": state.priority.value,
+        "team": state.team,
+        "stage": state.stage.value,
+        "status": state.status.value,
+        "customer": customer or "",
+        "services": ", ".join(state.affected_services) or "our service",
+        "next_update_due": _fmt(state.deadlines.next_update_due),
+        "resolve_due": _fmt(state.deadlines.resolve_due),
+        "final_response_due": _fmt(state.deadlines.final_response_due),
+        "link": state.links.links_for(state.id).temporal_ui,
+        "message": "",
+        "summary": "",
+        **extra,
+    }
+
+
+def fill(template: str, state: EscalationState, **extra: str) -> str:
+    return render(template, template_values(state, **extra))

@@ -1,0 +1,187 @@
+"""EscalationState: everything the workflow holds, and the continue-as-new input from day one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from domain.enums import (
+    Category,
+    Level,
+    NotificationAudience,
+    NotificationEvent,
+    Priority,
+    ResolutionState,
+    SourceChannel,
+    Stage,
+    Status,
+    Temperature,
+)
+from domain.models import (
+    ActionPlan,
+    AffectedCustomer,
+    CreateEscalationInput,
+    Customer,
+    Deadlines,
+    EscalationView,
+    Links,
+    RcaTask,
+    RcaView,
+    Recipient,
+    Routing,
+    SlaState,
+    Source,
+    TaskForce,
+)
+from domain.policy import Policy
+from domain.routing import RoutingDecision
+
+
+class LinkBases(BaseModel):
+    """Where links in answers and messages point; from the API's settings at creation."""
+
+    api: str = "http://127.0.0.1:8000"
+    temporal_ui: str = "http://127.0.0.1:8233"
+    namespace: str = "default"
+
+    def links_for(self, escalation_id: str) -> Links:
+        return Links(
+            self=f"/v1/escalations/{escalation_id}",
+            timeline=f"/v1/escalations/{escalation_id}/timeline",
+            temporal_ui=(
+                f"{self.temporal_ui.rstrip('/')}/namespaces/{self.namespace}"
+                f"/workflows/{escalation_id}"
+            ),
+        )
+
+
+class Notification(BaseModel):
+    """One delivery to one recipient. `id` is deterministic: escalation, purpose, sequence."""
+
+    id: str
+    escalation_id: str
+    event: NotificationEvent
+    audience: NotificationAudience
+    recipient: Recipient
+    subject: str
+    message: str
+    seq: int  # the timeline entry that caused it
+
+
+class EscalationRequest(BaseModel):
+    """What the API hands the workflow on creation: the request, its routing and the policy."""
+
+    id: str
+    request: CreateEscalationInput
+    routing: RoutingDecision
+    policy: Policy
+    links: LinkBases = LinkBases()
+    created_by: str
+    request_id: str
+    request_hash: str
+
+
+class EscalationState(BaseModel):
+    id: str
+    version: int = 1
+    seq: int = 0  # last timeline sequence number written
+    title: str
+    description: str = ""
+    category: Category
+    channel: SourceChannel
+    complaint_kind: str | None = None
+    customer: Customer | None = None
+    source: Source | None = None
+    temperature: Temperature
+    status: Status = Status.OPEN
+    stage: Stage = Stage.START
+    priority: Priority
+    tier: int
+    level: Level = Level.AGENT
+    team: str
+    owner: str | None = None
+    routing: Routing
+    deadlines: Deadlines = Deadlines()
+    sla: SlaState = SlaState()
+    fired: list[str] = []  # one-shot timers that already fired
+    notice_sent_at: datetime | None = None
+    acknowledged_at: datetime | None = None
+    resolution_state: ResolutionState = ResolutionState.WORKING
+    resolution: str | None = None
+    resolution_declared_at: datetime | None = None
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    last_update_at: datetime | None = None  # anchor of the status-update cadence
+    missed_updates: int = 0
+    action_plan: ActionPlan | None = None
+    task_force: TaskForce = TaskForce()
+    affected_customers: list[AffectedCustomer] = []
+    affected_services: list[str] = []
+    related_records: list[str] = []
+    problem_records: list[str] = []
+    stakeholders: list[Recipient] = []
+    tags: list[str] = []
+    related_records_closed: bool = False
+    rca_required: bool
+    rca_internal: RcaTask | None = None
+    rca_customer: RcaTask | None = None
+    created_at: datetime
+    updated_at: datetime
+    created_by: str
+    request_id: str
+    request_hash: str
+    policy: Policy
+    links: LinkBases = LinkBases()
+    outbox: list[Notification] = []  # deliveries not yet finished; restarted after continue-as-new
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is Status.OPEN
+
+    def to_view(self, allowed_actions: list[str]) -> EscalationView:
+        return EscalationView(
+            id=self.id,
+            version=self.version,
+            title=self.title,
+            description=self.description,
+            category=self.category,
+            channel=self.channel,
+            complaint_kind=self.complaint_kind,
+            status=self.status,
+            stage=self.stage,
+            temperature=self.temperature,
+            priority=self.priority,
+            tier=self.tier,
+            level=self.level,
+            team=self.team,
+            owner=self.owner,
+            customer=self.customer,
+            source=self.source,
+            routing=self.routing,
+            deadlines=self.deadlines,
+            sla=self.sla,
+            notice_sent_at=self.notice_sent_at,
+            acknowledged_at=self.acknowledged_at,
+            resolution_declared_at=self.resolution_declared_at,
+            resolved_at=self.resolved_at,
+            closed_at=self.closed_at,
+            cancelled_at=self.cancelled_at,
+            resolution=self.resolution,
+            action_plan=self.action_plan,
+            task_force=self.task_force,
+            affected_customers=self.affected_customers,
+            affected_services=self.affected_services,
+            related_records=self.related_records,
+            problem_records=self.problem_records,
+            stakeholders=self.stakeholders,
+            tags=self.tags,
+            rca=RcaView(
+                required=self.rca_required, internal=self.rca_internal, customer=self.rca_customer
+            ),
+            allowed_actions=allowed_actions,
+            links=self.links.links_for(self.id),
+            created_at=self.created_at,
+            updated_at=self.updated_at,
+        )
