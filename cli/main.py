@@ -1,0 +1,7 @@
+"""The `escalations` command."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(no_args_is_help=True, help="Escalation lifecycle service on Temporal.")

@@ -1,0 +1,51 @@
+"""Process settings from the environment (operations.md, "Configuration").
+
+Built once by a composition root (API lifespan, worker main, CLI); never at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
+
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    temporal_task_queue: str = "escalations"
+    temporal_ui_url: str = "http://127.0.0.1:8233"
+
+    data_dir: Path = Field(default=Path(".escalations"), validation_alias="ESCALATIONS_DATA_DIR")
+    database_url: str | None = None  # default: SQLite file under the data dir
+    escalations_policy: Path | None = None  # default: the policy shipped in the package
+    escalations_api_keys: Path | None = None
+    escalations_webhook_secret: SecretStr | None = None
+    escalations_public_url: str = "http://127.0.0.1:8000"  # base of links in messages
+
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "escalations@localhost"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    worker_metrics_port: int | None = None  # Prometheus endpoint of the worker's SDK runtime
+    # How long the API waits on Temporal before answering 503 (a missing worker must not hang it).
+    temporal_rpc_timeout_seconds: float = 10.0
+
+    @field_validator("temporal_ui_url", "escalations_public_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'escalations.db').resolve()}"
