@@ -1,7 +1,41 @@
-"""The `escalations` command."""
+"""The `escalations` command: up, worker, api, policy check, keys add, report.
+
+Subcommands import their modules lazily so that `escalations policy check` stays quick and
+does not need Temporal or the database.
+"""
 
 from __future__ import annotations
 
 import typer
 
+from cli.policy import policy_app
+from cli.keys import keys_app
+from cli.up import up
+
 app = typer.Typer(no_args_is_help=True, help="Escalation lifecycle service on Temporal.")
+app.add_typer(policy_app, name="policy", help="Check policy files.")
+app.add_typer(keys_app, name="keys", help="Manage API keys.")
+app.command("up", help="Run the whole dev stack: Temporal dev server + UI, worker(s), API.")(up)
+
+
+@app.command("worker")
+def worker_command() -> None:
+    """Run one worker against an existing Temporal (TEMPORAL_ADDRESS)."""
+    from config.settings import Settings
+    from worker.main import main
+
+    main(Settings())
+
+
+@app.command("api")
+def api_command(
+    host: str | None = typer.Option(None, help="Bind address (default API_HOST, 127.0.0.1)."),
+    port: int | None = typer.Option(None, help="Port (default API_PORT, 8000)."),
+) -> None:
+    """Run the HTTP API against an existing Temporal (TEMPORAL_ADDRESS)."""
+    from config.settings import Settings
+    from api.server import serve
+
+    settings = Settings()
+    updates = {k: v for k, v in {"api_host": host, "api_port": port}.items() if v is not None}
+    serve(settings.model_copy(update=updates))

@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from domain.models import EscalationView, TimelineEntry
-from domain.state import Notification
+from domain.state import EscalationRequest, EscalationState, Notification
 
 
 class IntakeInput(BaseModel):
@@ -63,3 +63,10 @@ class DeliveryResult(BaseModel):
     notification_id: str
     status: str  # "delivered" | "already_delivered"
     status_code: int | None = None
+
+
+class WorkflowInput(BaseModel):
+    """EscalationWorkflow.run's input: a new escalation, or the state carried by continue-as-new."""
+
+    request: EscalationRequest | None = None
+    state: EscalationState | None = None
