@@ -1,0 +1,57 @@
+"""Build the worker: the workflow, every activity with its dependencies, the sandbox settings."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+
+import httpx
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.notify import NotifyActivities, NotifyConfig
+from activities.store import StoreActivities
+from config.settings import Settings
+from store.engine import create_engine_for, session_factory
+from store.migrate import upgrade_to_head
+from worker.sandbox import SANDBOX_RUNNER
+from workflows.escalation import EscalationWorkflow
+
+STORE_THREADS = 8
+
+
+@asynccontextmanager
+async def create_worker(
+    client: Client, settings: Settings, *, task_queue: str | None = None, migrate: bool = True
+) -> AsyncIterator[Worker]:
+    """A running worker for the lifetime of the context (shut down gracefully on exit)."""
+    url = settings.resolved_database_url
+    if migrate:
+        upgrade_to_head(url)
+    engine = create_engine_for(url)
+    sessions = session_factory(engine)
+    store = StoreActivities(sessions)
+    executor = ThreadPoolExecutor(max_workers=STORE_THREADS, thread_name_prefix="activity")
+    try:
+        async with httpx.AsyncClient(follow_redirects=False) as http:
+            notify = NotifyActivities(http, sessions, NotifyConfig.from_settings(settings))
+            worker = Worker(
+                client,
+                task_queue=task_queue or settings.temporal_task_queue,
+                workflows=[EscalationWorkflow],
+                activities=[
+                    store.record_escalation,
+                    store.count_prior_escalations,
+                    store.close_related_records,
+                    notify.deliver_notification,
+                ],
+                activity_executor=executor,
+                max_concurrent_activities=64,
+                workflow_runner=SANDBOX_RUNNER,
+            )
+            async with worker:
+                yield worker
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
+        engine.dispose()

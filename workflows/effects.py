@@ -1,0 +1,109 @@
+"""How the workflow talks to the outside: activity options, search attributes, UI details,
+and the translation of domain errors into Temporal failures. Sandbox-safe (no I/O)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy, SearchAttributeUpdate
+from temporalio.exceptions import ApplicationError
+
+from workflows import search_attributes as sa
+
+with workflow.unsafe.imports_passed_through():
+    from domain.errors import ActionNotAllowed, DomainError, VersionConflict
+    from domain.messages import DeliveryInput, DeliveryTarget
+    from domain.state import EscalationState, Notification
+    from domain.timers import PendingTimer
+
+# Store writes retry until the database is back: a projection must never be lost.
+STORE_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=1),
+)
+STORE_TIMEOUT = timedelta(seconds=30)
+
+# api.md, "Outbound notifications": 1 s doubling to 5 min, for up to notifications.retry_for.
+DELIVERY_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=5),
+    non_retryable_error_types=["target_refused"],
+)
+# A receiver gets 10 s to answer; the attempt as a whole a little more (DNS, TLS, SMTP).
+DELIVERY_ATTEMPT_TIMEOUT = timedelta(seconds=30)
+
+
+def to_application_error(error: DomainError) -> ApplicationError:
+    """Typed failure the API maps by `type` (validators and handlers alike)."""
+    details: dict[str, object] = {}
+    if isinstance(error, ActionNotAllowed):
+        details = {"stage": error.stage, "allowed_actions": error.allowed_actions}
+    elif isinstance(error, VersionConflict):
+        details = {"current_version": error.current_version}
+    return ApplicationError(str(error), details, type=error.type, non_retryable=True)
+
+
+def search_attribute_updates(state: EscalationState) -> list[SearchAttributeUpdate[object]]:
+    customers = sorted(
+        {c.id for c in state.affected_customers} | ({state.customer.id} if state.customer else set())
+    )
+    updates: list[SearchAttributeUpdate[object]] = [
+        sa.STAGE.value_set(state.stage.value),
+        sa.STATUS.value_set(state.status.value),
+        sa.PRIORITY.value_set(state.priority.value),
+        sa.TIER.value_set(state.tier),
+        sa.TEAM.value_set(state.team),
+        sa.CUSTOMERS.value_set(customers),
+        sa.SLA_BREACHED.value_set(state.sla.any_breached()),
+    ]
+    return updates
+
+
+def current_details(state: EscalationState, next_timer: PendingTimer | None) -> str:
+    """Markdown shown as the workflow's current details in the Temporal UI."""
+    lines = [
+        f"**{state.priority.value} · {state.status.value} · stage {state.stage.value}**",
+        f"- owner: {state.owner or 'unassigned'} · team {state.team} · tier {state.tier}"
+        f" · level {state.level.value}",
+        f"- SLA: notice {state.sla.notice.value}, acknowledge {state.sla.acknowledge.value}, "
+        f"resolve {state.sla.resolve.value}",
+    ]
+    if next_timer is not None:
+        lines.append(f"- next deadline: {next_timer.summary} at {next_timer.due:%Y-%m-%d %H:%M:%S} UTC")
+    else:
+        lines.append("- next deadline: none")
+    return "\n".join(lines)
+
+
+def static_summary(state: EscalationState) -> str:
+    customer = state.customer.name or state.customer.id if state.customer else "no customer"
+    return f"[{state.priority.value}] {state.title} — {customer}"
+
+
+def delivery_input(state: EscalationState, notification: Notification) -> DeliveryInput:
+    links = state.links.links_for(state.id)
+    next_due = min(
+        (d for d in (state.deadlines.next_update_due, state.deadlines.resolve_due) if d),
+        default=None,
+    )
+    return DeliveryInput(
+        notification=notification,
+        target=DeliveryTarget(
+            title=state.title,
+            priority=state.priority.value,
+            stage=state.stage.value,
+            status=state.status.value,
+            deadline=next_due,
+            links={
+                "self": links.self,
+                "timeline": links.timeline,
+                "temporal_ui": links.temporal_ui,
+                "api": state.links.api,
+            },
+            allowed_hosts=state.policy.notifications.allowed_hosts,
+            block_private_addresses=state.policy.notifications.block_private_addresses,
+        ),
+    )

@@ -1,0 +1,353 @@
+"""EscalationWorkflow: one customer escalation, start to close, with its timers.
+
+Deterministic orchestration only: every decision is made by domain.lifecycle / domain.timers,
+every side effect is an activity referenced by name (the activities' modules hold I/O and must
+stay out of the workflow sandbox).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError
+
+from workflows import effects
+
+with workflow.unsafe.imports_passed_through():
+    from domain import lifecycle, timers
+    from domain.enums import Action, Stage
+    from domain.errors import ActionNotAllowed, DomainError
+    from domain.messages import (
+        CloseRecordsInput,
+        IntakeInput,
+        IntakeResult,
+        PriorEscalationsInput,
+        RecordInput,
+        WorkflowInput,
+    )
+    from domain.models import (
+        AcknowledgeInput,
+        ActionInput,
+        ActionPlanInput,
+        AddDetailsInput,
+        CancelInput,
+        CustomerAccessInput,
+        CustomerRcaInput,
+        EscalateInput,
+        EscalationSummary,
+        EscalationView,
+        InternalRcaInput,
+        NoticeInput,
+        ResolutionInput,
+        StatusUpdateInput,
+        TaskForceInput,
+        VerificationInput,
+    )
+    from domain.routing import apply_repeat_customer
+    from domain.state import EscalationRequest, EscalationState, Notification
+    from domain.transition import Transition
+
+
+@workflow.defn(name="EscalationWorkflow")
+class EscalationWorkflow:
+    @workflow.init
+    def __init__(self, input: WorkflowInput) -> None:
+        # A continued run starts with its state; a new one gets it from intake.
+        self._state: EscalationState | None = input.state
+        self._lock = asyncio.Lock()
+        self._wake = False
+        self._queues: dict[tuple[str, str], list[Notification]] = {}
+        self._senders: dict[tuple[str, str], asyncio.Task[None]] = {}
+
+    @workflow.run
+    async def run(self, input: WorkflowInput) -> EscalationSummary:
+        if self._state is None:
+            assert input.request is not None, "a new escalation needs its request"
+            await self._intake(input.request)
+        else:
+            self._enqueue(self._state.outbox)  # deliveries the previous run did not finish
+        state = await self._until_done()
+        await workflow.wait_condition(
+            lambda: workflow.all_handlers_finished() and not self._senders
+        )
+        return EscalationSummary(
+            id=state.id, status=state.status, priority=state.priority, team=state.team,
+            sla=state.sla, created_at=state.created_at, closed_at=state.closed_at or
+            state.cancelled_at, timeline_entries=state.seq,
+        )
+
+    async def _intake(self, request: EscalationRequest) -> None:
+        decision = request.routing
+        signal = request.policy.priority_signals.repeat_customer
+        customer = request.request.customer
+        if customer and signal and not decision.priority_locked:
+            prior = await workflow.execute_activity(
+                "count_prior_escalations",
+                PriorEscalationsInput(customer_id=customer.id,
+                                      since=workflow.now() - signal.within, exclude_id=request.id),
+                result_type=int,
+                start_to_close_timeout=effects.STORE_TIMEOUT,
+                retry_policy=effects.STORE_RETRY,
+                summary=f"look up customer {customer.id}'s prior escalations",
+            )
+            decision = apply_repeat_customer(decision, request.policy, prior)
+        async with self._lock:
+            await self._commit(lifecycle.intake(request, decision, workflow.now()))
+
+    def _current(self) -> EscalationState:
+        if self._state is None:
+            raise ApplicationError("the escalation is still being opened",
+                                   {"stage": Stage.START.value, "allowed_actions": []},
+                                   type=ActionNotAllowed.type, non_retryable=True)
+        return self._state
+
+    async def _until_done(self) -> EscalationState:
+        """Wait for the earliest timer or a change; fire due timers; close when the stage says."""
+        while True:
+            state = self._current()
+            if not state.is_open:
+                return state
+            if state.stage is Stage.CLOSE and not state.related_records_closed:
+                await self._close_related_records(state)
+                continue
+            if workflow.info().is_continue_as_new_suggested():
+                await self._continue_as_new()
+            pending = timers.pending_timers(state)
+            nearest = pending[0] if pending else None
+            self._wake = False
+            if nearest is not None:
+                wait = nearest.due - workflow.now()
+                if wait > timedelta(0):
+                    try:
+                        await workflow.wait_condition(lambda: self._wake, timeout=wait,
+                                                      timeout_summary=nearest.summary)
+                        continue
+                    except TimeoutError:
+                        pass
+                await self._fire_due()
+            else:
+                await workflow.wait_condition(lambda: self._wake)
+
+    async def _fire_due(self) -> None:
+        async with self._lock:
+            now = workflow.now()
+            # One at a time: firing a timer may satisfy or re-arm the others.
+            while (due := [t for t in timers.pending_timers(self._current()) if t.due <= now]):
+                await self._commit(timers.fire(self._current(), due[0], at=now))
+
+    async def _close_related_records(self, state: EscalationState) -> None:
+        closed = await workflow.execute_activity(
+            "close_related_records",
+            CloseRecordsInput(escalation_id=state.id, records=state.related_records),
+            result_type=list[str],
+            start_to_close_timeout=effects.STORE_TIMEOUT,
+            retry_policy=effects.STORE_RETRY,
+            summary=f"close {len(state.related_records)} related records",
+        )
+        async with self._lock:
+            await self._commit(lifecycle.records_closed(self._current(), closed, at=workflow.now()))
+
+    async def _continue_as_new(self) -> None:
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        async with self._lock:
+            # In-flight deliveries stay in the outbox and restart under the same keys in the
+            # new run (a receiver that answered 2xx is skipped there: the store remembers).
+            workflow.continue_as_new(WorkflowInput(state=self._current()))
+
+    async def _commit(self, transition: Transition) -> None:
+        """Adopt the new state, project it (store), show it (search attributes, details), notify."""
+        self._state = transition.state
+        if transition.entries:
+            await workflow.execute_activity(
+                "record_escalation",
+                RecordInput(view=self._view(), entries=transition.entries),
+                start_to_close_timeout=effects.STORE_TIMEOUT,
+                retry_policy=effects.STORE_RETRY,
+                summary="record " + ", ".join(e.type.value for e in transition.entries),
+            )
+        workflow.upsert_search_attributes(effects.search_attribute_updates(self._state))
+        pending = timers.pending_timers(self._state)
+        workflow.set_current_details(
+            effects.current_details(self._state, pending[0] if pending else None)
+        )
+        self._enqueue(transition.notifications)
+        self._wake = True
+
+    def _view(self) -> EscalationView:
+        state = self._current()
+        return state.to_view([a.value for a in lifecycle.allowed_actions(state)])
+
+    # --- notifications: one queue per recipient keeps their order; queues run side by side ---
+
+    def _enqueue(self, notifications: list[Notification]) -> None:
+        for notification in notifications:
+            key = (notification.recipient.channel.value, notification.recipient.address)
+            self._queues.setdefault(key, []).append(notification)
+            if key not in self._senders:
+                self._senders[key] = asyncio.create_task(self._send_queue(key))
+
+    async def _send_queue(self, key: tuple[str, str]) -> None:
+        queue = self._queues[key]
+        while queue:
+            notification = queue[0]
+            failure = await self._deliver(notification)
+            queue.pop(0)
+            async with self._lock:
+                state = self._current()
+                if failure is not None:
+                    await self._commit(lifecycle.notification_failed(
+                        state, notification.id, failure, at=workflow.now()))
+                    state = self._current()
+                state.outbox = [n for n in state.outbox if n.id != notification.id]
+        del self._queues[key]
+        del self._senders[key]
+
+    async def _deliver(self, notification: Notification) -> str | None:
+        """None when delivered; the reason when the retry window ran out or the target is refused."""
+        state = self._current()
+        try:
+            await workflow.execute_activity(
+                "deliver_notification",
+                effects.delivery_input(state, notification),
+                schedule_to_close_timeout=state.policy.notifications.retry_for,
+                start_to_close_timeout=effects.DELIVERY_ATTEMPT_TIMEOUT,
+                retry_policy=effects.DELIVERY_RETRY,
+                summary=f"{notification.event.value} to {notification.recipient.name} "
+                f"({notification.recipient.channel.value})",
+            )
+        except ActivityError as error:
+            cause = error.cause
+            return str(cause.message if isinstance(cause, ApplicationError) else cause or error)
+        return None
+
+    # --- actions: validators reject without writing history; handlers apply under the lock ---
+
+    def _validate(self, action: Action, command: ActionInput) -> None:
+        try:
+            lifecycle.ensure_allowed(self._current(), action, command)
+        except DomainError as error:
+            raise effects.to_application_error(error) from None
+
+    async def _act(self, action: Action, command: ActionInput) -> EscalationView:
+        async with self._lock:
+            # Re-check: another update may have changed the state since this one was accepted.
+            self._validate(action, command)
+            await self._commit(lifecycle.apply(self._current(), command, at=workflow.now()))
+            return self._view()
+
+    @workflow.update(description="Wait for intake and return the new escalation")
+    async def intake(self, input: IntakeInput) -> IntakeResult:
+        await workflow.wait_condition(lambda: self._state is not None)
+        state = self._current()
+        return IntakeResult(escalation=self._view(), created=input.request_id == state.request_id,
+                            same_request=input.request_hash == state.request_hash)
+
+    @workflow.query(description="The whole escalation as the API returns it")
+    def state(self) -> EscalationView:
+        return self._view()
+
+    @workflow.update(description="Take ownership")
+    async def acknowledge(self, input: AcknowledgeInput) -> EscalationView:
+        return await self._act(Action.ACKNOWLEDGE, input)
+
+    @acknowledge.validator
+    def _validate_acknowledge(self, input: AcknowledgeInput) -> None:
+        self._validate(Action.ACKNOWLEDGE, input)
+
+    @workflow.update(description="Add customers, services, records or stakeholders")
+    async def add_details(self, input: AddDetailsInput) -> EscalationView:
+        return await self._act(Action.ADD_DETAILS, input)
+
+    @add_details.validator
+    def _validate_add_details(self, input: AddDetailsInput) -> None:
+        self._validate(Action.ADD_DETAILS, input)
+
+    @workflow.update(description="Notice to internal stakeholders and/or affected customers")
+    async def send_notice(self, input: NoticeInput) -> EscalationView:
+        return await self._act(Action.SEND_NOTICE, input)
+
+    @send_notice.validator
+    def _validate_send_notice(self, input: NoticeInput) -> None:
+        self._validate(Action.SEND_NOTICE, input)
+
+    @workflow.update(description="Status update; restarts the update cadence")
+    async def post_status_update(self, input: StatusUpdateInput) -> EscalationView:
+        return await self._act(Action.POST_STATUS_UPDATE, input)
+
+    @post_status_update.validator
+    def _validate_post_status_update(self, input: StatusUpdateInput) -> None:
+        self._validate(Action.POST_STATUS_UPDATE, input)
+
+    @workflow.update(description="New version of the action plan")
+    async def set_action_plan(self, input: ActionPlanInput) -> EscalationView:
+        return await self._act(Action.SET_ACTION_PLAN, input)
+
+    @set_action_plan.validator
+    def _validate_set_action_plan(self, input: ActionPlanInput) -> None:
+        self._validate(Action.SET_ACTION_PLAN, input)
+
+    @workflow.update(description="Functional (another team) or hierarchical (level + 1) escalation")
+    async def escalate(self, input: EscalateInput) -> EscalationView:
+        return await self._act(Action.ESCALATE, input)
+
+    @escalate.validator
+    def _validate_escalate(self, input: EscalateInput) -> None:
+        self._validate(Action.ESCALATE, input)
+
+    @workflow.update(description="Deploy a task force; members are notified")
+    async def deploy_task_force(self, input: TaskForceInput) -> EscalationView:
+        return await self._act(Action.DEPLOY_TASK_FORCE, input)
+
+    @deploy_task_force.validator
+    def _validate_deploy_task_force(self, input: TaskForceInput) -> None:
+        self._validate(Action.DEPLOY_TASK_FORCE, input)
+
+    @workflow.update(description="Declare a resolution; resolve timers stop")
+    async def declare_resolution(self, input: ResolutionInput) -> EscalationView:
+        return await self._act(Action.DECLARE_RESOLUTION, input)
+
+    @declare_resolution.validator
+    def _validate_declare_resolution(self, input: ResolutionInput) -> None:
+        self._validate(Action.DECLARE_RESOLUTION, input)
+
+    @workflow.update(description="Engineer verifies (or rejects) the declared resolution")
+    async def verify_resolution(self, input: VerificationInput) -> EscalationView:
+        return await self._act(Action.VERIFY_RESOLUTION, input)
+
+    @verify_resolution.validator
+    def _validate_verify_resolution(self, input: VerificationInput) -> None:
+        self._validate(Action.VERIFY_RESOLUTION, input)
+
+    @workflow.update(description="Engagement lead confirms the customer's access")
+    async def confirm_customer_access(self, input: CustomerAccessInput) -> EscalationView:
+        return await self._act(Action.CONFIRM_CUSTOMER_ACCESS, input)
+
+    @confirm_customer_access.validator
+    def _validate_confirm_customer_access(self, input: CustomerAccessInput) -> None:
+        self._validate(Action.CONFIRM_CUSTOMER_ACCESS, input)
+
+    @workflow.update(description="Internal RCA; hands the customer RCA to the engagement lead")
+    async def submit_internal_rca(self, input: InternalRcaInput) -> EscalationView:
+        return await self._act(Action.SUBMIT_INTERNAL_RCA, input)
+
+    @submit_internal_rca.validator
+    def _validate_submit_internal_rca(self, input: InternalRcaInput) -> None:
+        self._validate(Action.SUBMIT_INTERNAL_RCA, input)
+
+    @workflow.update(description="Share the customer-facing RCA; closes the escalation")
+    async def share_customer_rca(self, input: CustomerRcaInput) -> EscalationView:
+        return await self._act(Action.SHARE_CUSTOMER_RCA, input)
+
+    @share_customer_rca.validator
+    def _validate_share_customer_rca(self, input: CustomerRcaInput) -> None:
+        self._validate(Action.SHARE_CUSTOMER_RCA, input)
+
+    @workflow.update(description="Cancel the escalation; stakeholders are told")
+    async def cancel(self, input: CancelInput) -> EscalationView:
+        return await self._act(Action.CANCEL, input)
+
+    @cancel.validator
+    def _validate_cancel(self, input: CancelInput) -> None:
+        self._validate(Action.CANCEL, input)
