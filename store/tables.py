@@ -7,17 +7,58 @@ sort and report in SQL.
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, Text
+from pydantic_core import to_json
+from sqlalchemy import Column, DateTime, Dialect, Index, Text
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
-from domain.models import EscalationView
+from domain.models import EscalationView, RcaTask, TimelineEntry
 
 
-def _ts(index: bool = False, nullable: bool = True) -> datetime | None:
-    return Field(default=None, sa_column=Column(DateTime(timezone=True), index=index,
-                                                nullable=nullable))
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC in, aware UTC out.
+
+    SQLite keeps no offset and hands back naive values; storing everything in UTC also keeps
+    its text timestamps in chronological order, which keyset pagination relies on.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(
+        self,
+        value: datetime | None,
+        dialect: Dialect,  # noqa: ARG002 (SQLAlchemy's signature)
+    ) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value.isoformat()}: the store keeps instants")
+        return value.astimezone(UTC)
+
+    def process_result_value(
+        self,
+        value: datetime | None,
+        dialect: Dialect,  # noqa: ARG002 (SQLAlchemy's signature)
+    ) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+# Field() is typed Any on purpose (it stands in for the attribute's value).
+def _ts(index: bool = False, nullable: bool = True) -> Any:
+    return Field(default=None, sa_column=Column(UtcDateTime(), index=index, nullable=nullable))
+
+
+def _required_ts() -> Any:
+    return Field(sa_column=Column(UtcDateTime(), nullable=False))
 
 
 class EscalationRow(SQLModel, table=True):
@@ -25,6 +66,7 @@ class EscalationRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_escalations_created_id", "created_at", "id"),
         Index("ix_escalations_status_stage", "status", "stage"),
+        Index("ix_escalations_customer_created", "customer_id", "created_at"),
     )
 
     id: str = Field(primary_key=True, max_length=64)
@@ -38,14 +80,14 @@ class EscalationRow(SQLModel, table=True):
     level: str = Field(max_length=20)
     team: str = Field(max_length=60, index=True)
     owner: str | None = Field(default=None, max_length=120)
-    customer_id: str | None = Field(default=None, max_length=120, index=True)
+    customer_id: str | None = Field(default=None, max_length=120)
     temperature: str = Field(max_length=8)
     breached: bool = Field(default=False, index=True)
     sla_notice: str = Field(max_length=10)
     sla_acknowledge: str = Field(max_length=10)
     sla_resolve: str = Field(max_length=10)
-    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    created_at: datetime = _required_ts()
+    updated_at: datetime = _required_ts()
     notice_due: datetime | None = _ts()
     notice_sent_at: datetime | None = _ts()
     acknowledge_due: datetime | None = _ts()
@@ -100,14 +142,41 @@ class TimelineRow(SQLModel, table=True):
 
     escalation_id: str = Field(primary_key=True, max_length=64)
     seq: int = Field(primary_key=True)
-    at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    at: datetime = _required_ts()
     type: str = Field(max_length=40)
     actor: str = Field(max_length=120)
     stage: str = Field(max_length=20)
     details_json: str = Field(sa_column=Column(Text, nullable=False))
 
+    @classmethod
+    def from_entry(cls, escalation_id: str, entry: TimelineEntry) -> TimelineRow:
+        return cls(
+            escalation_id=escalation_id,
+            seq=entry.seq,
+            at=entry.at,
+            type=entry.type.value,
+            actor=entry.actor,
+            stage=entry.stage.value,
+            details_json=to_json(entry.details).decode(),
+        )
+
+    def to_entry(self) -> TimelineEntry:
+        details: dict[str, Any] = json.loads(self.details_json)
+        return TimelineEntry.model_validate(
+            {
+                "seq": self.seq,
+                "at": self.at,
+                "type": self.type,
+                "actor": self.actor,
+                "stage": self.stage,
+                "details": details,
+            }
+        )
+
 
 class RcaTaskRow(SQLModel, table=True):
+    """An RCA task with enough of its escalation to list an inbox without reading the views."""
+
     __tablename__ = "rca_tasks"
 
     id: str = Field(primary_key=True, max_length=100)
@@ -115,12 +184,28 @@ class RcaTaskRow(SQLModel, table=True):
     kind: str = Field(max_length=20)
     assignee: str = Field(max_length=120, index=True)
     status: str = Field(max_length=20, index=True)
-    due_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    due_at: datetime = _required_ts()
+    created_at: datetime = _required_ts()
     submitted_at: datetime | None = _ts()
     escalation_title: str = Field(max_length=200)
     escalation_priority: str = Field(max_length=4)
     customer_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+    @classmethod
+    def from_task(cls, view: EscalationView, task: RcaTask) -> RcaTaskRow:
+        return cls(
+            id=task.id,
+            escalation_id=view.id,
+            kind=task.kind.value,
+            assignee=task.assignee,
+            status=task.status.value,
+            due_at=task.due_at,
+            created_at=task.created_at,
+            submitted_at=task.submitted_at,
+            escalation_title=view.title,
+            escalation_priority=view.priority.value,
+            customer_json=view.customer.model_dump_json() if view.customer else None,
+        )
 
 
 class DeliveryRow(SQLModel, table=True):
@@ -138,7 +223,9 @@ class DeliveryRow(SQLModel, table=True):
     status_code: int | None = None
     last_error: str | None = Field(default=None, max_length=500)
     first_attempt_at: datetime | None = _ts()
+    last_attempt_at: datetime | None = _ts()
     delivered_at: datetime | None = _ts()
+    failed_at: datetime | None = _ts()
 
 
 class ClosedRecordRow(SQLModel, table=True):
@@ -148,4 +235,4 @@ class ClosedRecordRow(SQLModel, table=True):
 
     escalation_id: str = Field(primary_key=True, max_length=64)
     record: str = Field(primary_key=True, max_length=120)
-    closed_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    closed_at: datetime = _required_ts()

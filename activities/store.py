@@ -1,0 +1,52 @@
+"""Store activities: each call is one transaction, safe to retry.
+
+Synchronous on purpose: SQLModel sessions block, so the worker runs these on its thread pool.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+from temporalio import activity
+
+from domain.messages import CloseRecordsInput, PriorEscalationsInput, RecordInput
+from store.queries import (
+    append_timeline,
+    close_records,
+    count_prior_escalations,
+    upsert_escalation,
+)
+
+
+class StoreActivities:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    @activity.defn(name="record_escalation")
+    def record_escalation(self, input: RecordInput) -> None:
+        # The timeline goes in even when the projection is stale: entries are keyed by seq.
+        with self._sessions() as session, session.begin():
+            upsert_escalation(session, input.view)
+            append_timeline(session, input.view.id, input.entries)
+
+    @activity.defn(name="count_prior_escalations")
+    def count_prior_escalations(self, input: PriorEscalationsInput) -> int:
+        with self._sessions() as session, session.begin():
+            return count_prior_escalations(
+                session,
+                customer_id=input.customer_id,
+                since=input.since,
+                exclude_id=input.exclude_id,
+            )
+
+    @activity.defn(name="close_related_records")
+    def close_related_records(self, input: CloseRecordsInput) -> list[str]:
+        with self._sessions() as session, session.begin():
+            return close_records(
+                session,
+                escalation_id=input.escalation_id,
+                records=input.records,
+                at=datetime.now(UTC),
+            )

@@ -1,0 +1,112 @@
+"""Outbound deliveries, one row per notification id; `delivered` is never downgraded."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, update
+
+from store.schemas import DeliveryStatus
+from store.tables import DeliveryRow
+from store.upsert import insert_for
+
+MAX_ERROR_LENGTH = 500
+
+
+def get_delivery(session: Session, notification_id: str) -> DeliveryRow | None:
+    return session.get(DeliveryRow, notification_id)
+
+
+def record_delivery_attempt(
+    session: Session,
+    *,
+    notification_id: str,
+    escalation_id: str,
+    event: str,
+    channel: str,
+    recipient_name: str,
+    status_code: int | None,
+    error: str | None,
+    at: datetime,
+) -> None:
+    """Count an attempt that did not deliver; the row stays (or becomes again) pending."""
+    insert = insert_for(session, DeliveryRow)
+    statement = insert.values(
+        notification_id=notification_id,
+        escalation_id=escalation_id,
+        event=event,
+        channel=channel,
+        recipient_name=recipient_name,
+        status=DeliveryStatus.PENDING.value,
+        attempts=1,
+        status_code=status_code,
+        last_error=_clip(error),
+        first_attempt_at=at,
+        last_attempt_at=at,
+    ).on_conflict_do_update(
+        index_elements=[col(DeliveryRow.notification_id)],
+        set_={
+            "status": DeliveryStatus.PENDING.value,
+            "attempts": col(DeliveryRow.attempts) + 1,
+            "status_code": insert.excluded.status_code,
+            "last_error": insert.excluded.last_error,
+            "last_attempt_at": insert.excluded.last_attempt_at,
+        },
+        where=col(DeliveryRow.status) != DeliveryStatus.DELIVERED.value,
+    )
+    session.exec(statement)
+
+
+def mark_delivered(
+    session: Session,
+    *,
+    notification_id: str,
+    escalation_id: str,
+    event: str,
+    channel: str,
+    recipient_name: str,
+    status_code: int | None,
+    at: datetime,
+) -> None:
+    """Count the attempt that delivered; a second call keeps the first delivery's record."""
+    insert = insert_for(session, DeliveryRow)
+    statement = insert.values(
+        notification_id=notification_id,
+        escalation_id=escalation_id,
+        event=event,
+        channel=channel,
+        recipient_name=recipient_name,
+        status=DeliveryStatus.DELIVERED.value,
+        attempts=1,
+        status_code=status_code,
+        first_attempt_at=at,
+        last_attempt_at=at,
+        delivered_at=at,
+    ).on_conflict_do_update(
+        index_elements=[col(DeliveryRow.notification_id)],
+        set_={
+            "status": DeliveryStatus.DELIVERED.value,
+            "attempts": col(DeliveryRow.attempts) + 1,
+            "status_code": insert.excluded.status_code,
+            "last_attempt_at": insert.excluded.last_attempt_at,
+            "delivered_at": insert.excluded.delivered_at,
+        },
+        where=col(DeliveryRow.status) != DeliveryStatus.DELIVERED.value,
+    )
+    session.exec(statement)
+
+
+def mark_failed(session: Session, notification_id: str, at: datetime, error: str) -> None:
+    """Give up on a delivery (retries exhausted); a delivered one stays delivered."""
+    session.exec(
+        update(DeliveryRow)
+        .where(
+            col(DeliveryRow.notification_id) == notification_id,
+            col(DeliveryRow.status) != DeliveryStatus.DELIVERED.value,
+        )
+        .values(status=DeliveryStatus.FAILED.value, failed_at=at, last_error=_clip(error))
+    )
+
+
+def _clip(error: str | None) -> str | None:
+    return error[:MAX_ERROR_LENGTH] if error is not None else None

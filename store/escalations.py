@@ -1,0 +1,111 @@
+"""The escalation projection: version-guarded writes, newest-first reads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, func, or_
+from sqlmodel import Session, col, select
+
+from domain.models import EscalationView
+from store.cursor import decode_cursor, encode_cursor
+from store.rca import upsert_rca_tasks
+from store.schemas import EscalationFilters
+from store.tables import EscalationRow
+from store.upsert import column_values, insert_for
+
+
+def upsert_escalation(session: Session, view: EscalationView) -> bool:
+    """Write the projection unless a newer version is already stored; True when written.
+
+    Activities may be retried or overtaken, so an older view arriving late must not win.
+    The guard sits in the statement itself: two writers never both read-then-write.
+    """
+    values = column_values(EscalationRow.from_view(view))
+    insert = insert_for(session, EscalationRow)
+    statement = (
+        insert.values(values)
+        .on_conflict_do_update(
+            index_elements=[col(EscalationRow.id)],
+            set_={name: insert.excluded[name] for name in values if name != "id"},
+            where=col(EscalationRow.version) <= insert.excluded.version,
+        )
+        .returning(col(EscalationRow.id))
+    )
+    written = session.exec(statement).first() is not None
+    if written:
+        upsert_rca_tasks(session, view)
+    return written
+
+
+def get_escalation(session: Session, escalation_id: str) -> EscalationView | None:
+    row = session.get(EscalationRow, escalation_id)
+    return row.to_view() if row else None
+
+
+def list_escalations(
+    session: Session, filters: EscalationFilters, *, limit: int, cursor: str | None
+) -> tuple[list[EscalationView], str | None]:
+    """One page, newest first, and the cursor of the next page (None on the last one).
+
+    Keyset pagination: rows created while a client pages sort before its cursor, so later
+    pages neither repeat nor skip anything.
+    """
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    statement = select(EscalationRow).where(*_conditions(filters))
+    if cursor is not None:
+        created_at, escalation_id = decode_cursor(cursor)
+        statement = statement.where(
+            or_(
+                col(EscalationRow.created_at) < created_at,
+                and_(
+                    col(EscalationRow.created_at) == created_at,
+                    col(EscalationRow.id) < escalation_id,
+                ),
+            )
+        )
+    statement = statement.order_by(
+        col(EscalationRow.created_at).desc(), col(EscalationRow.id).desc()
+    ).limit(limit + 1)
+    rows = list(session.exec(statement))
+    page = rows[:limit]
+    next_cursor = encode_cursor(page[-1].created_at, page[-1].id) if len(rows) > limit else None
+    return [row.to_view() for row in page], next_cursor
+
+
+def count_prior_escalations(
+    session: Session, *, customer_id: str, since: datetime, exclude_id: str
+) -> int:
+    """Escalations of the customer created at or after `since`, other than `exclude_id`."""
+    statement = (
+        select(func.count())
+        .select_from(EscalationRow)
+        .where(
+            col(EscalationRow.customer_id) == customer_id,
+            col(EscalationRow.created_at) >= since,
+            col(EscalationRow.id) != exclude_id,
+        )
+    )
+    return session.exec(statement).one()
+
+
+def _conditions(filters: EscalationFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.status is not None:
+        conditions.append(col(EscalationRow.status) == filters.status.value)
+    if filters.stage is not None:
+        conditions.append(col(EscalationRow.stage) == filters.stage.value)
+    if filters.priority is not None:
+        conditions.append(col(EscalationRow.priority) == filters.priority.value)
+    if filters.tier is not None:
+        conditions.append(col(EscalationRow.tier) == filters.tier)
+    if filters.team is not None:
+        conditions.append(col(EscalationRow.team) == filters.team)
+    if filters.customer_id is not None:
+        conditions.append(col(EscalationRow.customer_id) == filters.customer_id)
+    if filters.breached is not None:
+        conditions.append(col(EscalationRow.breached) == filters.breached)
+    if filters.q is not None:
+        conditions.append(col(EscalationRow.title).icontains(filters.q, autoescape=True))
+    return conditions

@@ -1,0 +1,37 @@
+"""Every query of the store, in one import: `from store.queries import list_escalations`.
+
+Each function takes the caller's Session and never commits.
+"""
+
+from store.cursor import InvalidCursor
+from store.deliveries import get_delivery, mark_delivered, mark_failed, record_delivery_attempt
+from store.escalations import (
+    count_prior_escalations,
+    get_escalation,
+    list_escalations,
+    upsert_escalation,
+)
+from store.rca import list_rca_tasks
+from store.records import close_records
+from store.schemas import DeliveryStatus, EscalationFilters, RcaTaskEscalation, RcaTaskItem
+from store.timeline import append_timeline, get_timeline
+
+__all__ = [
+    "DeliveryStatus",
+    "EscalationFilters",
+    "InvalidCursor",
+    "RcaTaskEscalation",
+    "RcaTaskItem",
+    "append_timeline",
+    "close_records",
+    "count_prior_escalations",
+    "get_delivery",
+    "get_escalation",
+    "get_timeline",
+    "list_escalations",
+    "list_rca_tasks",
+    "mark_delivered",
+    "mark_failed",
+    "record_delivery_attempt",
+    "upsert_escalation",
+]

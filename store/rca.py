@@ -1,0 +1,90 @@
+"""RCA tasks: copied from the escalation view on every write, listed as an inbox."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, or_
+from sqlmodel import Session, col, select
+
+from domain.enums import Priority, RcaKind, RcaStatus
+from domain.models import Customer, EscalationView
+from store.schemas import RcaTaskEscalation, RcaTaskItem
+from store.tables import RcaTaskRow
+from store.upsert import column_values, insert_for
+
+
+def upsert_rca_tasks(session: Session, view: EscalationView) -> None:
+    for task in (view.rca.internal, view.rca.customer):
+        if task is None:
+            continue
+        values = column_values(RcaTaskRow.from_task(view, task))
+        insert = insert_for(session, RcaTaskRow)
+        session.exec(
+            insert.values(values).on_conflict_do_update(
+                index_elements=[col(RcaTaskRow.id)],
+                set_={name: insert.excluded[name] for name in values if name != "id"},
+            )
+        )
+
+
+def list_rca_tasks(
+    session: Session,
+    *,
+    status: RcaStatus | None,
+    kind: RcaKind | None,
+    assignee: str | None,
+    kinds: Collection[RcaKind],
+    now: datetime,
+) -> list[RcaTaskItem]:
+    """The tasks of the visible `kinds` (by role), soonest due first.
+
+    An open task past its due time is overdue even before the workflow's timer has said so
+    (the worker may be down): it is listed, and filtered, as overdue, never as open.
+    """
+    visible = {k for k in kinds if kind is None or k is kind}
+    if not visible:
+        return []
+    statement = select(RcaTaskRow).where(col(RcaTaskRow.kind).in_(sorted(k.value for k in visible)))
+    if assignee is not None:
+        statement = statement.where(col(RcaTaskRow.assignee) == assignee)
+    if status is not None:
+        statement = statement.where(_status_is(status, now))
+    statement = statement.order_by(col(RcaTaskRow.due_at), col(RcaTaskRow.id))
+    return [_item(row, now) for row in session.exec(statement)]
+
+
+def _status_is(status: RcaStatus, now: datetime) -> ColumnElement[bool]:
+    stored = col(RcaTaskRow.status)
+    past_due = and_(stored == RcaStatus.OPEN.value, col(RcaTaskRow.due_at) < now)
+    match status:
+        case RcaStatus.OVERDUE:
+            return or_(stored == RcaStatus.OVERDUE.value, past_due)
+        case RcaStatus.OPEN:
+            return and_(stored == RcaStatus.OPEN.value, col(RcaTaskRow.due_at) >= now)
+        case RcaStatus.SUBMITTED:
+            return stored == RcaStatus.SUBMITTED.value
+
+
+def _item(row: RcaTaskRow, now: datetime) -> RcaTaskItem:
+    status = RcaStatus(row.status)
+    if status is RcaStatus.OPEN and row.due_at < now:
+        status = RcaStatus.OVERDUE
+    customer = Customer.model_validate_json(row.customer_json) if row.customer_json else None
+    return RcaTaskItem(
+        id=row.id,
+        escalation_id=row.escalation_id,
+        kind=RcaKind(row.kind),
+        assignee=row.assignee,
+        due_at=row.due_at,
+        status=status,
+        created_at=row.created_at,
+        submitted_at=row.submitted_at,
+        escalation=RcaTaskEscalation(
+            id=row.escalation_id,
+            title=row.escalation_title,
+            priority=Priority(row.escalation_priority),
+            customer=customer,
+        ),
+    )

@@ -1,0 +1,31 @@
+"""Related incidents/records closed when an escalation reaches the close stage."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col
+
+from store.tables import ClosedRecordRow
+from store.upsert import insert_for
+
+
+def close_records(
+    session: Session, *, escalation_id: str, records: list[str], at: datetime
+) -> list[str]:
+    """Record each as closed (again: a no-op) and return them once each, in the given order.
+
+    A retry returns the same list, so the timeline entry that names them does not depend on
+    which attempt did the work; the first closing time is kept.
+    """
+    closed = list(dict.fromkeys(records))
+    if closed:
+        rows = [{"escalation_id": escalation_id, "record": r, "closed_at": at} for r in closed]
+        session.exec(
+            insert_for(session, ClosedRecordRow)
+            .values(rows)
+            .on_conflict_do_nothing(
+                index_elements=[col(ClosedRecordRow.escalation_id), col(ClosedRecordRow.record)]
+            )
+        )
+    return closed

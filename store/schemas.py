@@ -1,0 +1,54 @@
+"""What the store's queries take and return besides EscalationView and TimelineEntry."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.enums import Priority, RcaKind, RcaStatus, Stage, Status
+from domain.models import Customer
+
+
+class EscalationFilters(BaseModel):
+    """Filters of GET /v1/escalations; every one given must hold."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Status | None = None
+    stage: Stage | None = None
+    priority: Priority | None = None
+    tier: Annotated[int, Field(ge=1, le=3)] | None = None
+    team: Annotated[str, Field(min_length=1, max_length=60)] | None = None
+    customer_id: Annotated[str, Field(min_length=1, max_length=120)] | None = None
+    breached: bool | None = None
+    q: Annotated[str, Field(min_length=1, max_length=200)] | None = None  # title contains
+
+
+class RcaTaskEscalation(BaseModel):
+    id: str
+    title: str
+    priority: Priority
+    customer: Customer | None = None
+
+
+class RcaTaskItem(BaseModel):
+    """One item of GET /v1/rca-tasks (api.md, "RCA tasks")."""
+
+    id: str
+    escalation_id: str
+    kind: RcaKind
+    assignee: str
+    due_at: datetime
+    status: RcaStatus
+    created_at: datetime
+    submitted_at: datetime | None = None
+    escalation: RcaTaskEscalation
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"  # final: a receiver that answered 2xx never gets the id again
+    FAILED = "failed"  # retries exhausted

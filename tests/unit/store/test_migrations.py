@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlmodel import SQLModel
+
+import store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from store.engine import create_engine_for
+from store.migrate import alembic_config, upgrade_to_head
+
+# Each process imports everything, says so, then waits for the go: the upgrades really overlap.
+UPGRADE = """
+import sys
+import store.tables
+from store.migrate import upgrade_to_head
+print("ready", flush=True)
+sys.stdin.readline()
+upgrade_to_head(sys.argv[1])
+"""
+
+
+def _schema_state(url: str) -> tuple[list[object], str | None]:
+    engine = create_engine_for(url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            return compare_metadata(context, SQLModel.metadata), context.get_current_revision()
+    finally:
+        engine.dispose()
+
+
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+class TestMigrations:
+    def test_the_migrations_build_exactly_the_models(self, store_url: str) -> None:
+        upgrade_to_head(store_url)
+        assert _schema_state(store_url) == ([], HEAD)
+
+    def test_an_upgraded_store_upgrades_again_as_a_no_op(self, store_url: str) -> None:
+        upgrade_to_head(store_url)
+        upgrade_to_head(store_url)
+        assert _schema_state(store_url) == ([], HEAD)
+
+    def test_three_processes_starting_at_once_all_succeed(
+        self, store_url: str, tmp_path: Path
+    ) -> None:
+        # Started from another directory: the scripts are found from the package, not the cwd.
+        processes = [
+            subprocess.Popen(
+                [sys.executable, "-c", UPGRADE, store_url],
+                cwd=tmp_path,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(3)
+        ]
+        for process in processes:
+            assert process.stdout is not None
+            assert process.stdout.readline() == "ready\n"
+        for process in processes:
+            assert process.stdin is not None
+            process.stdin.write("go\n")
+            process.stdin.flush()
+        errors = [p.communicate(timeout=120)[1] for p in processes]
+        assert [p.returncode for p in processes] == [0, 0, 0], errors
+        assert _schema_state(store_url) == ([], HEAD)
