@@ -1,0 +1,1 @@
+"""One module per notification channel (api.md, "Outbound notifications")."""
