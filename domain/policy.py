@@ -1,25 +1,76 @@
 """The policy file (policy.md): SLA table, teams, routing, signals, triage, templates.
 
-Parsing only; loading a file from disk is the caller's job (domain/ does no I/O).
+Parsing only; loading a file from disk is the caller's job (domain/ does no I/O). Every
+refusal names the key path and the reason, e.g.
+`routing.rules[2].then.team: team 'x' is not defined in [teams]`. Checks that span sections
+(teams named by rules, unreachable rules) run once every section is valid on its own.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
 
+from domain.calendar import Calendar, PositiveDuration, iso_duration
 from domain.enums import Category, Level, Priority, SourceChannel
 from domain.errors import PolicyError
 from domain.models import Recipient
+from domain.templates import template_problems
 
-PositiveDuration = Annotated[timedelta, Field(gt=timedelta(0))]
+__all__ = ["Calendar", "Policy", "PolicyError", "iso_duration", "parse_policy", "validate_policy"]
+
+_KEY = re.compile(r"^[a-z0-9_-]{1,60}$")
+_KIND = re.compile(r"^[a-z0-9_]{1,60}$")
+
+
+def _key(value: str) -> str:
+    if not _KEY.match(value):
+        raise ValueError(
+            f"{value!r}: use lower-case letters, digits, '-' and '_' (it appears in API requests)"
+        )
+    return value
+
+
+def _kind_key(value: str) -> str:
+    if not _KIND.match(value):
+        raise ValueError(f"{value!r}: use lower-case letters, digits and '_'")
+    return value
+
+
+TeamKey = Annotated[str, AfterValidator(_key)]
+KindKey = Annotated[str, AfterValidator(_kind_key)]
+Label = Annotated[str, Field(min_length=1, max_length=120)]
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+Keyword = Annotated[str, Field(max_length=100), AfterValidator(_not_blank)]
 
 
 class PolicyModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Host = Annotated[str, Field(min_length=1, max_length=255)]
 
 
 class NoticePolicy(PolicyModel):
@@ -29,7 +80,7 @@ class NoticePolicy(PolicyModel):
 class NotificationPolicy(PolicyModel):
     retry_for: PositiveDuration = timedelta(hours=24)
     block_private_addresses: bool = False
-    allowed_hosts: list[str] = []
+    allowed_hosts: Annotated[list[Host], Field(max_length=500)] = []
 
 
 class PrioritySla(PolicyModel):
@@ -37,11 +88,19 @@ class PrioritySla(PolicyModel):
     update_every: PositiveDuration
     engage_more_after: PositiveDuration
     resolve_within: PositiveDuration
-    warn_at: Annotated[float, Field(gt=0, lt=1)] = 0.8
+    warn_at: float = 0.8
     rca_required: bool = False
     internal_rca_within: PositiveDuration | None = None
     customer_rca_within: PositiveDuration | None = None
     clock: Literal["calendar", "business"] = "calendar"
+
+    @field_validator("warn_at")
+    @classmethod
+    def _fraction(cls, value: float) -> float:
+        # 0 would warn at creation and 1 at the breach itself: neither is a warning.
+        if not 0 < value < 1:
+            raise ValueError(f"must be between 0 and 1, exclusive (e.g. 0.8), got {value}")
+        return value
 
 
 class TeamContacts(PolicyModel):
@@ -57,20 +116,45 @@ class TeamContacts(PolicyModel):
 
 
 class Team(PolicyModel):
-    name: str
+    name: Label
     problem_coordinator: Recipient | None = None
     engagement_lead: Recipient | None = None
     contacts: TeamContacts = TeamContacts()
 
 
+NonEmpty = Field(min_length=1)  # an empty any-of list could never match
+
+
 class RuleWhen(PolicyModel):
-    category: list[Category] | None = None
-    channel: list[SourceChannel] | None = None
-    tags: list[str] | None = None
+    """Every test that is set must hold; lists are any-of."""
+
+    category: Annotated[list[Category], NonEmpty] | None = None
+    channel: Annotated[list[SourceChannel], NonEmpty] | None = None
+    tags: Annotated[list[Keyword], NonEmpty] | None = None
     customer_vip: bool | None = None
     verified_author: bool | None = None
-    followers_at_least: int | None = None
-    priority: list[Priority] | None = None
+    followers_at_least: Annotated[int, Field(ge=0)] | None = None
+    priority: Annotated[list[Priority], NonEmpty] | None = None  # as requested
+
+    def covers(self, later: RuleWhen) -> bool:
+        """True when every request `later` matches also matches self, so a rule with `later`
+        placed after one with self can never be reached."""
+        return (
+            _any_of_covers(self.category, later.category)
+            and _any_of_covers(self.channel, later.channel)
+            and _any_of_covers(self.tags, later.tags)
+            and _any_of_covers(self.priority, later.priority)
+            and self.customer_vip in (None, later.customer_vip)
+            and self.verified_author in (None, later.verified_author)
+            and (
+                self.followers_at_least is None
+                or (later.followers_at_least or 0) >= self.followers_at_least
+            )
+        )
+
+
+def _any_of_covers(first: Sequence[object] | None, later: Sequence[object] | None) -> bool:
+    return first is None or (later is not None and set(later) <= set(first))
 
 
 class RuleThen(PolicyModel):
@@ -80,13 +164,13 @@ class RuleThen(PolicyModel):
 
 
 class RoutingRule(PolicyModel):
-    name: str
+    name: Label
     when: RuleWhen = RuleWhen()
     then: RuleThen
 
 
 class Routing(PolicyModel):
-    rules: list[RoutingRule] = []
+    rules: Annotated[list[RoutingRule], Field(max_length=500)] = []
     default: RuleThen
 
 
@@ -97,57 +181,102 @@ class RepeatCustomer(PolicyModel):
 
 class PrioritySignals(PolicyModel):
     verified_author: bool = True
-    followers_at_least: int | None = 10_000
+    followers_at_least: Annotated[int, Field(ge=1)] | None = 10_000
     repeat_customer: RepeatCustomer | None = RepeatCustomer()
 
 
 class Triage(PolicyModel):
-    keywords: dict[Category, list[str]] = {}
+    keywords: dict[Category, Annotated[list[Keyword], Field(max_length=500)]] = {}
     hot: list[Category] = []
+    # No keyword hit says nothing about the post, so it is "other", not a guess at "question".
+    fallback: Category = Category.OTHER
+
+
+def _renders(value: str) -> str:
+    problems = template_problems(value)
+    if problems:
+        raise ValueError("; ".join(problems))
+    return value
+
+
+Template = Annotated[str, Field(min_length=1, max_length=10_000), AfterValidator(_renders)]
 
 
 class Templates(PolicyModel):
-    notice: str = (
+    notice: Template = (
         "We are aware of an issue affecting {services} and are working on it. "
         "Next update by {next_update_due}."
     )
-    status_update: str = "Update on {title}: {message}"
-    resolution: str = "{title} is resolved: {summary}"
-    rca_shared: str = "Root cause analysis for {title}: {summary}"
-    delay_notice: str = (
+    status_update: Template = "Update on {title}: {message}"
+    resolution: Template = "{title} is resolved: {summary}"
+    rca_shared: Template = "Root cause analysis for {title}: {summary}"
+    delay_notice: Template = (
         "We have not yet been able to resolve your complaint about {title}. "
         "We expect to respond by {final_response_due}."
     )
 
 
-class Calendar(PolicyModel):
-    timezone: str = "UTC"
-    workdays: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = [
-        "mon", "tue", "wed", "thu", "fri"
-    ]
-    hours: str = "09:00-17:00"
-    holidays: list[str] = []
-
-
 class ComplaintKind(PolicyModel):
+    """Regulatory clocks that run beside the priority SLA (policy.md, "Complaint kinds")."""
+
     acknowledge_within: PositiveDuration | None = None
     final_response_within: PositiveDuration | None = None
     delay_notice_before: PositiveDuration | None = None
     clock: Literal["calendar", "business"] = "calendar"
+    # Documentation for people and reports; no timer reads it. RG 271: a complaint resolved to
+    # the complainant's satisfaction within this many business days needs no written response
+    # unless one is asked for (never for hardship complaints: leave it unset for those).
+    informal_resolution_business_days: Annotated[int, Field(ge=1, le=30)] | None = None
+
+    @field_validator("delay_notice_before")
+    @classmethod
+    def _before_final(cls, value: timedelta | None, info: ValidationInfo) -> timedelta | None:
+        final = info.data.get("final_response_within")
+        if value is None:
+            return value
+        if final is None:
+            raise ValueError("needs final_response_within (the deadline it comes before)")
+        if value >= final:
+            raise ValueError(
+                f"must be shorter than final_response_within ({iso_duration(final)}), "
+                f"got {iso_duration(value)}"
+            )
+        return value
 
 
 class Policy(PolicyModel):
     notice: NoticePolicy = NoticePolicy()
     notifications: NotificationPolicy = NotificationPolicy()
     priorities: dict[Priority, PrioritySla]
-    teams: dict[str, Team]
+    teams: Annotated[dict[TeamKey, Team], Field(min_length=1)]
     routing: Routing
     priority_signals: PrioritySignals = PrioritySignals()
     triage: Triage = Triage()
     templates: Templates = Templates()
     calendar: Calendar = Calendar()
-    complaint_kinds: dict[str, ComplaintKind] = {}
+    complaint_kinds: dict[KindKey, ComplaintKind] = {}
+    # Customer notices about these go to private channels only (email, webhook). The Category
+    # enum has no "account" or "health" category, so such matters are marked by tags instead.
     sensitive_categories: list[Category] = [Category.BILLING]
+    sensitive_tags: list[Keyword] = ["account", "health", "health_data"]
+
+    @field_validator("priorities")
+    @classmethod
+    def _all_priorities(cls, value: dict[Priority, PrioritySla]) -> dict[Priority, PrioritySla]:
+        missing = [p.value for p in Priority if p not in value]
+        if missing:
+            raise ValueError(f"{', '.join(missing)} not defined; all of P1-P4 must be")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Policy:
+        problems = consistency_problems(self)
+        if problems:
+            raise PydanticCustomError(
+                "policy_inconsistent", "{detail}", {"detail": "; ".join(problems),
+                                                    "problems": problems}
+            )
+        return self
 
     def sla(self, priority: Priority) -> PrioritySla:
         return self.priorities[priority]
@@ -155,17 +284,91 @@ class Policy(PolicyModel):
     def team(self, name: str) -> Team | None:
         return self.teams.get(name)
 
+    def is_sensitive(self, category: Category, tags: Sequence[str] = ()) -> bool:
+        marked = {t.casefold() for t in self.sensitive_tags}
+        return category in self.sensitive_categories or any(t.casefold() in marked for t in tags)
+
+
+def consistency_problems(policy: Policy) -> list[str]:
+    """Problems that span sections, each as `key.path: reason`."""
+    problems: list[str] = []
+    defined = ", ".join(sorted(policy.teams))
+    seen: dict[str, int] = {}
+    rules = policy.routing.rules
+    for i, rule in enumerate(rules):
+        at = f"routing.rules[{i}]"
+        if rule.then.team not in policy.teams:
+            problems.append(
+                f"{at}.then.team: team {rule.then.team!r} is not defined in [teams] ({defined})"
+            )
+        if rule.name == "default" or rule.name in seen:
+            first = seen.get(rule.name)
+            clash = "[routing.default]" if first is None else f"routing.rules[{first}]"
+            problems.append(f"{at}.name: {rule.name!r} is already the name of {clash}")
+        seen.setdefault(rule.name, i)
+        for j, earlier in enumerate(rules[:i]):
+            if earlier.when.covers(rule.when):
+                what = (
+                    "has no conditions (a catch-all)"
+                    if earlier.when == RuleWhen()
+                    else "matches everything this rule matches"
+                )
+                problems.append(
+                    f"{at}: unreachable: rule {earlier.name!r} (routing.rules[{j}]) comes first "
+                    f"and {what}"
+                )
+                break
+    if policy.routing.default.team not in policy.teams:
+        problems.append(
+            f"routing.default.team: team {policy.routing.default.team!r} is not defined "
+            f"in [teams] ({defined})"
+        )
+    return problems
+
 
 def parse_policy(text: str, *, source: str = "policy") -> Policy:
     """Parse and validate TOML text; PolicyError names the key path and the reason."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{source}: not valid TOML: {exc}") from exc
+        problem = f"not valid TOML: {exc}"
+        raise PolicyError(f"{source}: {problem}", problems=[problem]) from exc
+    return validate_policy(raw, source=source)
+
+
+def validate_policy(raw: Mapping[str, Any], *, source: str = "policy") -> Policy:
+    """Validate an already-parsed policy document (a TOML or JSON object)."""
     try:
         return Policy.model_validate(raw)
     except ValidationError as exc:
-        problems = [
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        ]
+        problems = [p for err in exc.errors() for p in _describe(err)]
         raise PolicyError(f"{source}: " + "; ".join(problems), problems=problems) from exc
+
+
+def _describe(err: ErrorDetails) -> list[str]:
+    if err["type"] == "policy_inconsistent":
+        return list(err.get("ctx", {})["problems"])
+    path = _path(err["loc"])
+    message = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        message = "unknown key"
+    elif err["type"] == "missing":
+        message = "required key is missing"
+    elif err["type"] in ("enum", "literal_error"):
+        message = f"{message}, got {err['input']!r}"
+    return [f"{path}: {message}" if path else message]
+
+
+def _path(loc: Sequence[int | str]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part == "[key]":
+            out += " (the key)"
+        elif part.startswith(("function-", "lax-", "json-")):
+            continue  # pydantic's internal validator steps, not keys of the file
+        else:
+            out += f".{part}" if out else part
+    return out
+
