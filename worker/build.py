@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
-import httpx
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.channels.http import new_http_client
 from activities.notify import NotifyActivities, NotifyConfig
 from activities.store import StoreActivities
 from config.settings import Settings
@@ -34,7 +34,7 @@ async def create_worker(
     store = StoreActivities(sessions)
     executor = ThreadPoolExecutor(max_workers=STORE_THREADS, thread_name_prefix="activity")
     try:
-        async with httpx.AsyncClient(follow_redirects=False) as http:
+        async with new_http_client() as http:
             notify = NotifyActivities(http, sessions, NotifyConfig.from_settings(settings))
             worker = Worker(
                 client,

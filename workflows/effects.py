@@ -30,7 +30,7 @@ DELIVERY_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     backoff_coefficient=2.0,
     maximum_interval=timedelta(minutes=5),
-    non_retryable_error_types=["target_refused"],
+    non_retryable_error_types=["target_refused", "channel_not_configured"],
 )
 # A receiver gets 10 s to answer; the attempt as a whole a little more (DNS, TLS, SMTP).
 DELIVERY_ATTEMPT_TIMEOUT = timedelta(seconds=30)

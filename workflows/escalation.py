@@ -248,6 +248,10 @@ class EscalationWorkflow:
     def state(self) -> EscalationView:
         return self._view()
 
+    @workflow.query(description="Ids of notifications not yet delivered or given up")
+    def pending_deliveries(self) -> list[str]:
+        return [n.id for queue in self._queues.values() for n in queue]
+
     @workflow.update(description="Take ownership")
     async def acknowledge(self, input: AcknowledgeInput) -> EscalationView:
         return await self._act(Action.ACKNOWLEDGE, input)

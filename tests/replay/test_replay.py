@@ -1,0 +1,36 @@
+"""Determinism guard: every recorded history must replay against the current workflow code.
+
+A change that would break running escalations (a reordered activity, a new timer, a changed
+wait) fails here. Record new histories with `RECORD_HISTORIES=1 pytest tests/unit/workflows`
+and guard incompatible changes with `workflow.patched(...)` (README, "Changing the workflow").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from worker.sandbox import SANDBOX_RUNNER
+from workflows.escalation import EscalationWorkflow
+
+HISTORIES = sorted((Path(__file__).resolve().parents[1] / "histories").glob("*.json"))
+
+
+def test_the_corpus_covers_the_lifecycle() -> None:
+    names = " ".join(p.stem for p in HISTORIES)
+    for path in ("p1_walks_every_stage", "p4_closes", "notice_goes_out_automatically",
+                 "missed_acknowledgement", "resolve_deadline_breach", "cancel_stops",
+                 "rca_tasks_remind", "status_cadence"):
+        assert path in names, f"no recorded history for {path}"
+
+
+@pytest.mark.parametrize("history_file", HISTORIES, ids=[p.stem for p in HISTORIES])
+async def test_recorded_history_replays(history_file: Path) -> None:
+    replayer = Replayer(workflows=[EscalationWorkflow], workflow_runner=SANDBOX_RUNNER,
+                        data_converter=pydantic_data_converter)
+    history = WorkflowHistory.from_json(history_file.stem, history_file.read_text())
+    await replayer.replay_workflow(history)

