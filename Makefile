@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/escalations up
+	exec $(BIN)/escalations up
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

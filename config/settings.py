@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     worker_metrics_port: int | None = None  # Prometheus endpoint of the worker's SDK runtime
+    worker_metrics_host: str = "127.0.0.1"  # 0.0.0.0 in a container, so Prometheus can scrape
     # How long the API waits on Temporal before answering 503 (a missing worker must not hang it).
     temporal_rpc_timeout_seconds: float = 10.0
 

@@ -335,7 +335,9 @@ def _restart_cadence(tx: Tx) -> None:
     s = tx.state
     s.last_update_at = tx.at
     s.missed_updates = 0
-    s.deadlines.next_update_due = tx.at + s.policy.sla(s.priority).update_every
+    sla = s.policy.sla(s.priority)
+    s.deadlines.next_update_due = due_at(tx.at, sla.update_every, clock=sla.clock,
+                                         calendar=s.policy.calendar)
 
 
 def _acknowledge(tx: Tx, owner: str) -> None:

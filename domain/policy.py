@@ -29,6 +29,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 from domain.calendar import Calendar, PositiveDuration, iso_duration
 from domain.enums import Category, Level, Priority, SourceChannel
 from domain.errors import PolicyError
+from domain.hosts import parse_rules
 from domain.models import Recipient
 from domain.templates import template_problems
 
@@ -81,6 +82,12 @@ class NotificationPolicy(PolicyModel):
     retry_for: PositiveDuration = timedelta(hours=24)
     block_private_addresses: bool = False
     allowed_hosts: Annotated[list[Host], Field(max_length=500)] = []
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _hosts_parse(cls, value: list[str]) -> list[str]:
+        parse_rules(value)  # a bad entry fails `policy check`, not the first delivery
+        return value
 
 
 class PrioritySla(PolicyModel):

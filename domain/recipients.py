@@ -36,7 +36,7 @@ def stakeholders(state: EscalationState) -> list[Recipient]:
 
 
 def customers(state: EscalationState) -> list[Recipient]:
-    sensitive = state.category in state.policy.sensitive_categories
+    sensitive = state.policy.is_sensitive(state.category, state.tags)
     found: list[Recipient] = []
     for customer in state.affected_customers:
         contact = customer.contact

@@ -12,6 +12,7 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from domain import recipients as to
+from domain.calendar import due_at
 from domain.enums import (
     Audience,
     EscalationType,
@@ -182,7 +183,8 @@ def _missed_update(tx: Tx, timer: PendingTimer) -> None:
     s = tx.state
     every = s.policy.sla(s.priority).update_every
     s.missed_updates += 1
-    s.deadlines.next_update_due = timer.due + every
+    s.deadlines.next_update_due = due_at(timer.due, every, clock=s.policy.sla(s.priority).clock,
+                                         calendar=s.policy.calendar)
     tx.log(TimelineType.REMINDER_SENT, {"kind": "status_update", "missed": s.missed_updates})
     tx.notify(NotificationEvent.REMINDER, to.owner_contacts(s),
               subject=f"[{s.priority.value}] Status update overdue: {s.title}",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
+import pytest
 import pytest_asyncio
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from tests.support.postgres import PostgresServer, running_postgres
 from tests.support.temporal import binary, register_search_attributes, search_attribute_keys
 
 
@@ -35,3 +37,10 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     )
     yield env
     await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL on 127.0.0.1 (Debian's binaries), or ESCALATIONS_TEST_POSTGRES_URL."""
+    with running_postgres() as server:
+        yield server

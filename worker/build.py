@@ -18,7 +18,9 @@ from store.migrate import upgrade_to_head
 from worker.sandbox import SANDBOX_RUNNER
 from workflows.escalation import EscalationWorkflow
 
-STORE_THREADS = 8
+# Store activities are sync and run on this pool; the pool must be as wide as the number of
+# activities the worker may run at once.
+ACTIVITY_SLOTS = 32
 
 
 @asynccontextmanager
@@ -32,7 +34,7 @@ async def create_worker(
     engine = create_engine_for(url)
     sessions = session_factory(engine)
     store = StoreActivities(sessions)
-    executor = ThreadPoolExecutor(max_workers=STORE_THREADS, thread_name_prefix="activity")
+    executor = ThreadPoolExecutor(max_workers=ACTIVITY_SLOTS, thread_name_prefix="activity")
     try:
         async with new_http_client() as http:
             notify = NotifyActivities(http, sessions, NotifyConfig.from_settings(settings))
@@ -47,7 +49,7 @@ async def create_worker(
                     notify.deliver_notification,
                 ],
                 activity_executor=executor,
-                max_concurrent_activities=64,
+                max_concurrent_activities=ACTIVITY_SLOTS,
                 workflow_runner=SANDBOX_RUNNER,
             )
             async with worker:

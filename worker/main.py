@@ -22,7 +22,7 @@ def _runtime(settings: Settings) -> Runtime | None:
         return None
     # The SDK's own metrics (task latencies, polls, cache size) on a Prometheus endpoint.
     return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(
-        bind_address=f"{settings.api_host}:{settings.worker_metrics_port}")))
+        bind_address=f"{settings.worker_metrics_host}:{settings.worker_metrics_port}")))
 
 
 async def run(settings: Settings) -> None:

@@ -9,15 +9,9 @@ from sqlmodel import Session
 
 from store.engine import create_engine_for, session_factory
 from store.migrate import upgrade_to_head
-from tests.support.postgres import PostgresServer, requires_postgres, running_postgres
+from tests.support.postgres import PostgresServer, requires_postgres
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=[pytest.mark.postgres, requires_postgres])]
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    with running_postgres() as server:
-        yield server
 
 
 @pytest.fixture(scope="session")
