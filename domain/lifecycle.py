@@ -33,8 +33,8 @@ from domain.models import (
     ActionPlan,
     ActionPlanInput,
     ActionPlanVersion,
-    AffectedCustomer,
     AddDetailsInput,
+    AffectedCustomer,
     CancelInput,
     CustomerAccessInput,
     CustomerRcaInput,
@@ -209,7 +209,8 @@ def arm_deadlines(state: EscalationState, at: datetime) -> Deadlines:
             assert deadlines.acknowledge_due is not None
             deadlines.acknowledge_due = min(deadlines.acknowledge_due, complaint_ack)
         if kind.final_response_within is not None:
-            final = due_at(at, kind.final_response_within, clock=kind.clock, calendar=policy.calendar)
+            final = due_at(at, kind.final_response_within, clock=kind.clock,
+                           calendar=policy.calendar)
             deadlines.final_response_due = final
             if kind.delay_notice_before is not None:
                 deadlines.delay_notice_due = final - kind.delay_notice_before
@@ -523,7 +524,8 @@ def _declare_resolution(tx: Tx, summary: str) -> None:
               subject=f"Resolution declared, please verify: {s.title}", message=summary)
     if s.task_force.active:
         s.task_force.active = False
-        tx.log(TimelineType.TASK_FORCE_SUSPENDED, {"members": [m.name for m in s.task_force.members]})
+        members = [m.name for m in s.task_force.members]
+        tx.log(TimelineType.TASK_FORCE_SUSPENDED, {"members": members})
         tx.notify(NotificationEvent.TASK_FORCE, s.task_force.members,
                   subject=f"Task force suspended: {s.title}",
                   message=f"A resolution was declared for {s.title}; the task force stands down.")

@@ -38,7 +38,9 @@ ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 Name = Annotated[str, Field(min_length=1, max_length=120)]
 LongText = Annotated[str, Field(min_length=1, max_length=10_000)]
 OptionalLongText = Annotated[str, Field(max_length=10_000)]
-RecordId = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/#-]*$")]
+RecordId = Annotated[
+    str, Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/#-]*$")
+]
 Tag = Annotated[str, Field(min_length=1, max_length=60)]
 
 

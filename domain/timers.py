@@ -26,7 +26,7 @@ from domain.enums import (
     Stage,
     TimelineType,
 )
-from domain.lifecycle import advance, send_notice, escalate_level
+from domain.lifecycle import advance, escalate_level, send_notice
 from domain.models import RcaTask
 from domain.state import EscalationState
 from domain.transition import Transition, Tx
@@ -147,7 +147,8 @@ def fire(state: EscalationState, timer: PendingTimer, *, at: datetime) -> Transi
             tx.notify(NotificationEvent.SLA_WARNING,
                       [*to.owner_contacts(s), *to.team_contacts(s, Level.TEAM_LEAD)],
                       subject=f"[{s.priority.value}] Resolve deadline approaching: {s.title}",
-                      message=f"{s.title} must be resolved by {to.template_values(s)['resolve_due']}.")
+                      message=f"{s.title} must be resolved by "
+                      f"{to.template_values(s)['resolve_due']}.")
         case TimerKind.RESOLVE_DEADLINE:
             s.sla.resolve = SlaOutcome.BREACHED
             tx.log(TimelineType.SLA_BREACHED, {"sla": "resolve", "due": timer.due.isoformat()})
@@ -202,10 +203,12 @@ def _task(tx: Tx, kind: RcaKind) -> RcaTask:
 
 def _rca_reminder(tx: Tx, kind: RcaKind) -> None:
     s, task = tx.state, _task(tx, kind)
-    tx.log(TimelineType.REMINDER_SENT, {"kind": f"{kind.value}_rca", "due_at": task.due_at.isoformat()})
+    tx.log(TimelineType.REMINDER_SENT,
+           {"kind": f"{kind.value}_rca", "due_at": task.due_at.isoformat()})
     assignee = to.problem_coordinator(s) if kind is RcaKind.INTERNAL else to.engagement_lead(s)
     tx.notify(NotificationEvent.REMINDER, assignee, subject=f"RCA reminder: {s.title}",
-              message=f"The {kind.value} RCA for {s.title} is due {task.due_at:%Y-%m-%d %H:%M} UTC.")
+              message=f"The {kind.value} RCA for {s.title} is due "
+              f"{task.due_at:%Y-%m-%d %H:%M} UTC.")
 
 
 def _rca_overdue(tx: Tx, kind: RcaKind) -> None:

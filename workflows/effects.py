@@ -4,6 +4,7 @@ and the translation of domain errors into Temporal failures. Sandbox-safe (no I/
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
@@ -46,11 +47,10 @@ def to_application_error(error: DomainError) -> ApplicationError:
     return ApplicationError(str(error), details, type=error.type, non_retryable=True)
 
 
-def search_attribute_updates(state: EscalationState) -> list[SearchAttributeUpdate[object]]:
-    customers = sorted(
-        {c.id for c in state.affected_customers} | ({state.customer.id} if state.customer else set())
-    )
-    updates: list[SearchAttributeUpdate[object]] = [
+def search_attribute_updates(state: EscalationState) -> list[SearchAttributeUpdate[Any]]:
+    named = {state.customer.id} if state.customer else set()
+    customers = sorted({c.id for c in state.affected_customers} | named)
+    updates: list[SearchAttributeUpdate[Any]] = [
         sa.STAGE.value_set(state.stage.value),
         sa.STATUS.value_set(state.status.value),
         sa.PRIORITY.value_set(state.priority.value),
@@ -72,7 +72,8 @@ def current_details(state: EscalationState, next_timer: PendingTimer | None) -> 
         f"resolve {state.sla.resolve.value}",
     ]
     if next_timer is not None:
-        lines.append(f"- next deadline: {next_timer.summary} at {next_timer.due:%Y-%m-%d %H:%M:%S} UTC")
+        due = f"{next_timer.due:%Y-%m-%d %H:%M:%S} UTC"
+        lines.append(f"- next deadline: {next_timer.summary} at {due}")
     else:
         lines.append("- next deadline: none")
     return "\n".join(lines)

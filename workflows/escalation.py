@@ -205,7 +205,7 @@ class EscalationWorkflow:
         del self._senders[key]
 
     async def _deliver(self, notification: Notification) -> str | None:
-        """None when delivered; the reason when the retry window ran out or the target is refused."""
+        """None when delivered; else why not (retry window ran out, target refused)."""
         state = self._current()
         try:
             await workflow.execute_activity(

@@ -14,11 +14,11 @@ async def until(
     probe: Callable[[], Awaitable[T]],
     condition: Callable[[T], bool],
     *,
-    timeout: float = 20.0,
+    within: float = 20.0,
     what: str = "condition",
 ) -> T:
-    """Probe until the condition holds; fail with the last value seen after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
+    """Probe until the condition holds; fail with the last value seen after `within` seconds."""
+    deadline = time.monotonic() + within
     while True:
         value = await probe()
         if condition(value):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from domain.enums import SlaOutcome, Stage, Status
 from domain.models import (
     AcknowledgeInput,
@@ -55,12 +54,14 @@ async def test_p1_walks_every_stage_and_hands_off_the_rca(rig: Rig) -> None:
     assert view.stage is Stage.CLOSE
 
     view = await rig.wait_for(handle, lambda v: v.rca.internal is not None, "internal RCA task")
-    assert view.rca.internal is not None and view.rca.internal.assignee == "Priya"
+    assert view.rca.internal is not None
+    assert view.rca.internal.assignee == "Priya"
     view = await handle.execute_update(
         EscalationWorkflow.submit_internal_rca,
         InternalRcaInput(actor=ENGINEER, summary="retry bug", root_cause="double submit"),
     )
-    assert view.rca.customer is not None and view.rca.customer.assignee == "Sam"
+    assert view.rca.customer is not None
+    assert view.rca.customer.assignee == "Sam"
     await handle.execute_update(EscalationWorkflow.share_customer_rca,
                                 CustomerRcaInput(actor=LEAD, summary="we fixed it"))
     summary = await handle.result()
