@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.worker import Replayer
+from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 
 from worker.sandbox import SANDBOX_RUNNER
 from workflows.escalation import EscalationWorkflow
@@ -35,3 +35,25 @@ async def test_recorded_history_replays(history_file: Path) -> None:
                         data_converter=pydantic_data_converter)
     history = WorkflowHistory.from_json(history_file.stem, text)
     await replayer.replay_workflow(history)
+
+
+async def test_a_breaking_change_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The guard is live: dropping an activity from intake must fail the replay."""
+    from temporalio import workflow
+    from temporalio.workflow import NondeterminismError
+
+    from domain import lifecycle
+
+    async def intake_without_lookup(self: EscalationWorkflow, request: object) -> None:
+        async with self._lock:
+            decision = request.routing  # type: ignore[attr-defined]
+            await self._commit(lifecycle.intake(request, decision, workflow.now()))  # type: ignore[arg-type]
+
+    monkeypatch.setattr(EscalationWorkflow, "_intake", intake_without_lookup)
+    p1 = next(p for p in HISTORIES if "p1_walks_every_stage" in p.stem)
+    # Unsandboxed: the sandbox would re-import the module and miss the patch.
+    replayer = Replayer(workflows=[EscalationWorkflow], workflow_runner=UnsandboxedWorkflowRunner(),
+                        data_converter=pydantic_data_converter)
+    text = p1.read_text()
+    with pytest.raises(NondeterminismError):
+        await replayer.replay_workflow(WorkflowHistory.from_json(p1.stem, text))
