@@ -15,10 +15,12 @@ from sqlmodel import Session
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
-def create_engine_for(url: str) -> Engine:
+def create_engine_for(url: str, *, read_only: bool = False) -> Engine:
+    """`read_only` engines (the API's) begin deferred on SQLite, so reads never queue behind
+    the worker's writes; WAL gives them a consistent snapshot."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed)
+        return _sqlite_engine(parsed, read_only=read_only)
     if parsed.drivername in ("postgresql", "postgres"):
         # psycopg 3 is the driver we ship; a bare postgresql:// URL would ask for psycopg2.
         parsed = parsed.set(drivername="postgresql+psycopg")
@@ -43,7 +45,7 @@ def _database_file(url: URL) -> Path | None:
     return Path(database)
 
 
-def _sqlite_engine(url: URL) -> Engine:
+def _sqlite_engine(url: URL, *, read_only: bool) -> Engine:
     path = _database_file(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -52,7 +54,7 @@ def _sqlite_engine(url: URL) -> Engine:
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
     )
     event.listen(engine, "connect", _on_sqlite_connect)
-    event.listen(engine, "begin", _on_sqlite_begin)
+    event.listen(engine, "begin", _on_sqlite_begin_read if read_only else _on_sqlite_begin)
     return engine
 
 
@@ -73,3 +75,7 @@ def _on_sqlite_begin(connection: Any) -> None:
     # IMMEDIATE takes the write lock up front: a deferred transaction that reads and then writes
     # fails at once (SQLITE_BUSY, no waiting) when another writer committed in between.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _on_sqlite_begin_read(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")

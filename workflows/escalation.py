@@ -56,6 +56,7 @@ class EscalationWorkflow:
     def __init__(self, input: WorkflowInput) -> None:
         # A continued run starts with its state; a new one gets it from intake.
         self._state: EscalationState | None = input.state
+        self._opened = input.state is not None  # intake recorded in the store
         self._lock = asyncio.Lock()
         self._wake = False
         self._queues: dict[tuple[str, str], list[Notification]] = {}
@@ -95,6 +96,7 @@ class EscalationWorkflow:
             decision = apply_repeat_customer(decision, request.policy, prior)
         async with self._lock:
             await self._commit(lifecycle.intake(request, decision, workflow.now()))
+        self._opened = True
 
     def _current(self) -> EscalationState:
         if self._state is None:
@@ -239,7 +241,11 @@ class EscalationWorkflow:
 
     @workflow.update(description="Wait for intake and return the new escalation")
     async def intake(self, input: IntakeInput) -> IntakeResult:
-        await workflow.wait_condition(lambda: self._state is not None)
+        if workflow.patched("intake-returns-after-record"):
+            # Return only once intake is in the store too: the caller may list it at once.
+            await workflow.wait_condition(lambda: self._opened)
+        else:  # escalations opened before the patch replay the old, earlier answer
+            await workflow.wait_condition(lambda: self._state is not None)
         state = self._current()
         return IntakeResult(escalation=self._view(), created=input.request_id == state.request_id,
                             same_request=input.request_hash == state.request_hash)

@@ -1,0 +1,203 @@
+"""The action layer: opening an escalation and taking an action, as routes and the CLI call them.
+
+Every call reaches the escalation's workflow through one update (update-with-start for a new
+one); the workflow validates and serialises. Failures come back typed and leave as problems.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import cast
+
+from temporalio.client import WithStartWorkflowOperation, WorkflowUpdateFailedError
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from api import failures
+from api.hosts import check_addresses
+from api.idempotency import escalation_id_for, request_hash
+from api.problems import FieldError, Problem, conflict, not_found, unprocessable
+from api.resources import Resources
+from domain.enums import Action, Stage, Status
+from domain.messages import IntakeInput, IntakeResult, WorkflowInput
+from domain.models import (
+    ActionInput,
+    Actor,
+    AddDetailsInput,
+    CreateEscalationInput,
+    EscalationView,
+    TaskForceInput,
+)
+from domain.routing import RoutingDecision, route
+from domain.state import EscalationRequest, LinkBases
+from store.queries import get_escalation
+from workflows import search_attributes as sa
+from workflows.escalation import EscalationWorkflow
+
+# Filled by the API from the token and If-Match; a client sending them is sending unknown fields.
+_SERVER_FIELDS = ("actor", "expected_version")
+
+
+@dataclass(frozen=True)
+class Opened:
+    escalation: EscalationView
+    created: bool  # False: an earlier request with the same Idempotency-Key opened it
+
+
+async def stored_escalation(resources: Resources, escalation_id: str) -> EscalationView | None:
+    return await resources.read(lambda s: get_escalation(s, escalation_id))
+
+
+def _start_options(
+    resources: Resources, request: EscalationRequest, decision: RoutingDecision
+) -> WithStartWorkflowOperation[EscalationWorkflow, object]:
+    body = request.request
+    customers = sorted({c.id for c in body.affected_customers}
+                       | ({body.customer.id} if body.customer else set()))
+    customer = (body.customer.name or body.customer.id) if body.customer else "no customer"
+    return WithStartWorkflowOperation(
+        EscalationWorkflow.run,
+        WorkflowInput(request=request),
+        id=request.id,
+        task_queue=resources.settings.temporal_task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        # A closed escalation keeps its id: a late retry must not start it over.
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        static_summary=f"[{decision.priority.value}] {body.title} ({customer})",
+        static_details=(
+            f"**{body.title}**\n\n- priority {decision.priority.value},"
+            f" {decision.temperature.value}"
+            f"\n- customer: {customer}\n- team {decision.team}, tier {decision.tier}"
+            f" (rule {decision.rule})\n- category {body.category.value}, channel"
+            f" {body.channel.value}\n- opened by {request.created_by}"
+        ),
+        search_attributes=TypedSearchAttributes([
+            SearchAttributePair(sa.STAGE, Stage.START.value),
+            SearchAttributePair(sa.STATUS, Status.OPEN.value),
+            SearchAttributePair(sa.PRIORITY, decision.priority.value),
+            SearchAttributePair(sa.TIER, decision.tier),
+            SearchAttributePair(sa.TEAM, decision.team),
+            SearchAttributePair(sa.CUSTOMERS, customers),
+            SearchAttributePair(sa.SLA_BREACHED, False),
+        ]),
+    )
+
+
+def _forget_start_outcome(start: WithStartWorkflowOperation[EscalationWorkflow, object]) -> None:
+    """After a failed call the SDK leaves the start's outcome on a future nobody awaits, and
+    asyncio would log "Future exception was never retrieved"; we never need that handle (the
+    workflow id is ours), so mark the outcome as seen. There is no public accessor for it."""
+    outcome = start._workflow_handle
+    if outcome.done() and not outcome.cancelled():
+        outcome.exception()
+
+
+async def open_escalation(
+    resources: Resources,
+    body: CreateEscalationInput,
+    *,
+    actor: Actor,
+    idempotency_key: str | None,
+) -> Opened:
+    check_addresses(body, resources.host_rules)
+    escalation_id = escalation_id_for(idempotency_key)
+    if idempotency_key is not None:
+        # A workflow that completed long ago may be gone from Temporal; the store still knows it.
+        stored = await stored_escalation(resources, escalation_id)
+        if stored is not None and stored.status is not Status.OPEN:
+            return Opened(stored, created=False)
+    settings = resources.settings
+    decision = route(resources.policy, body)
+    fingerprint = request_hash(body)
+    request = EscalationRequest(
+        id=escalation_id,
+        request=body,
+        routing=decision,
+        policy=resources.policy,
+        links=LinkBases(api=settings.escalations_public_url, temporal_ui=settings.temporal_ui_url,
+                        namespace=settings.temporal_namespace),
+        created_by=actor.name,
+        request_id=uuid.uuid4().hex,
+        request_hash=fingerprint,
+    )
+    client = await resources.temporal.client()
+    start = _start_options(resources, request, decision)
+    try:
+        async with resources.temporal.deadline():
+            # cast: the SDK types an async update's result as its coroutine.
+            result = cast(IntakeResult, await client.execute_update_with_start_workflow(
+                EscalationWorkflow.intake,
+                IntakeInput(request_id=request.request_id, request_hash=fingerprint),
+                start_workflow_operation=start,
+                rpc_timeout=resources.temporal.timeout,
+            ))
+    except WorkflowAlreadyStartedError:
+        stored = await stored_escalation(resources, escalation_id)
+        if stored is None:
+            raise conflict("An escalation with this Idempotency-Key existed and is gone.") from None
+        return Opened(stored, created=False)
+    except WorkflowUpdateFailedError as failure:
+        raise failures.from_update_failure(failure) from None
+    finally:
+        _forget_start_outcome(start)
+    if not result.same_request:
+        raise unprocessable(
+            [FieldError(field="header.idempotency-key",
+                        message="already used with a different body")],
+            "Idempotency-Key reused with a different body.",
+        )
+    return Opened(result.escalation, created=result.created)
+
+
+def _server_fields_refused(command: ActionInput) -> None:
+    sent = sorted(command.model_fields_set & set(_SERVER_FIELDS))
+    if sent:
+        raise unprocessable(
+            [FieldError(field=name, message="extra inputs are not permitted") for name in sent]
+        )
+
+
+async def take_action(
+    resources: Resources,
+    escalation_id: str,
+    action: Action,
+    command: ActionInput,
+    *,
+    actor: Actor,
+    expected_version: int | None,
+) -> EscalationView:
+    """Run `action` as the workflow update of the same name; the view after it."""
+    _server_fields_refused(command)
+    if isinstance(command, AddDetailsInput | TaskForceInput):
+        check_addresses(command, resources.host_rules)
+    command = command.model_copy(update={"actor": actor, "expected_version": expected_version})
+    client = await resources.temporal.client()
+    handle = client.get_workflow_handle(escalation_id)
+    try:
+        async with resources.temporal.deadline():
+            view: EscalationView = await handle.execute_update(
+                action.value, command, result_type=EscalationView,
+                rpc_timeout=resources.temporal.timeout,
+            )
+    except WorkflowUpdateFailedError as failure:
+        raise failures.from_update_failure(failure) from None
+    except RPCError as error:
+        if error.status is not RPCStatusCode.NOT_FOUND:
+            raise
+        raise await _not_running(resources, escalation_id) from None
+    return view
+
+
+async def _not_running(resources: Resources, escalation_id: str) -> Problem:
+    """No running workflow: a closed escalation (409, nothing allowed) or none at all (404)."""
+    stored = await stored_escalation(resources, escalation_id)
+    if stored is None:
+        return not_found(f"No escalation {escalation_id}.")
+    return failures.closed(stored)

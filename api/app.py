@@ -1,0 +1,102 @@
+"""The FastAPI app: `create_app(settings)` builds it; its lifespan owns every shared resource.
+
+The lifespan refuses to start on an invalid policy, host rule or keys file (a clear message
+beats serving with a broken configuration), but starts without Temporal: requests that need it
+answer 503 until it is back, and /readyz says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+
+from anyio import to_thread
+from fastapi import FastAPI
+
+from api import failures, openapi, problems
+from api.keys import KeyRing, KeysFileError, keys_path, load_keys
+from api.limits import BodyLimit
+from api.metrics import ApiMetrics, MetricsMiddleware
+from api.resources import Resources
+from api.routes import actions, escalations, health, rca, triage
+from api.temporal import TemporalGateway
+from config.policy_files import load_policy
+from config.settings import Settings
+from domain.errors import PolicyError
+from domain.hosts import HostRules, parse_rules
+from domain.policy import Policy
+from store.engine import create_engine_for, session_factory
+from store.migrate import upgrade_to_head
+
+
+class StartupError(RuntimeError):
+    """The configuration cannot serve; the message says which file and what is wrong."""
+
+
+@dataclass(frozen=True)
+class _Configuration:
+    policy: Policy
+    host_rules: HostRules
+    keys: KeyRing
+
+
+def _configure(settings: Settings) -> _Configuration:
+    """Read and check the policy and keys files, and bring the store's schema to head."""
+    try:
+        policy = load_policy(settings.escalations_policy)
+    except PolicyError as exc:
+        raise StartupError(f"invalid policy: {exc}") from exc
+    rules = policy.notifications
+    try:
+        host_rules = parse_rules(rules.allowed_hosts, block_private=rules.block_private_addresses)
+    except ValueError as exc:
+        raise StartupError(f"invalid policy: notifications.allowed_hosts: {exc}") from exc
+    try:
+        keys = load_keys(keys_path(settings))
+    except KeysFileError as exc:
+        raise StartupError(str(exc)) from exc
+    # Under the store's lock, so an API and workers starting together migrate once.
+    upgrade_to_head(settings.resolved_database_url)
+    return _Configuration(policy, host_rules, keys)
+
+
+def _lifespan(settings: Settings | None) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        config = settings or Settings()
+        # File reads and migrations block: off the event loop, even at start-up.
+        loaded = await to_thread.run_sync(_configure, config)
+        engine = create_engine_for(config.resolved_database_url, read_only=True)
+        temporal = TemporalGateway(config)
+        await temporal.start()
+        app.state.resources = Resources(
+            settings=config, temporal=temporal, sessions=session_factory(engine),
+            policy=loaded.policy, host_rules=loaded.host_rules, keys=loaded.keys,
+        )
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    return lifespan
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The API; without settings, the lifespan reads them from the environment."""
+    app = FastAPI(
+        title="Escalations API",
+        version="1",
+        description="Customer escalations, each one a durable Temporal workflow.",
+        lifespan=_lifespan(settings),
+    )
+    for module in (escalations, actions, rca, triage, health):
+        app.include_router(module.router)
+    problems.install(app)
+    failures.install(app)
+    openapi.install(app)
+    app.state.metrics = ApiMetrics()
+    # Added last = outermost: the limit answers before routing; metrics see every answer.
+    app.add_middleware(BodyLimit)
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    return app

@@ -1,0 +1,74 @@
+"""Bearer-token authentication and role checks (api.md, "Auth and roles").
+
+Missing or unknown token: 401 with a `WWW-Authenticate` challenge. Known token whose role may not
+call the route: 403, decided here, before the body reaches Temporal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.problems import forbidden, unauthorized
+from api.resources import Resources
+from domain.enums import Action, Role
+from domain.lifecycle import ROLES
+from domain.models import Actor
+
+# auto_error=False: our own 401 problem, not FastAPI's plain 403 for a missing header.
+_bearer = HTTPBearer(auto_error=False, description="An API key from the keys file.")
+
+ALL_ROLES = frozenset({Role.INCIDENT_MANAGER, Role.ENGINEER, Role.ENGAGEMENT_LEAD, Role.VIEWER})
+
+
+def get_resources(request: Request) -> Resources:
+    resources: Resources = request.app.state.resources
+    return resources
+
+
+ResourcesDep = Annotated[Resources, Depends(get_resources)]
+
+
+def authenticate(
+    resources: ResourcesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor:
+    if credentials is None:
+        raise unauthorized("Send `Authorization: Bearer <token>`.", invalid_token=False)
+    actor = resources.keys.authenticate(credentials.credentials)
+    if actor is None:
+        raise unauthorized("The token is not valid.", invalid_token=True)
+    return actor
+
+
+class RoleGate:
+    """A dependency that admits the named roles and answers 403 to the others."""
+
+    def __init__(self, roles: Iterable[Role], what: str) -> None:
+        self.roles = frozenset(roles)
+        self.what = what
+
+    def __call__(self, actor: Annotated[Actor, Depends(authenticate)]) -> Actor:
+        if actor.role not in self.roles:
+            allowed = ", ".join(sorted(r.value for r in self.roles))
+            raise forbidden(f"Role {actor.role.value} may not {self.what} (allowed: {allowed}).")
+        return actor
+
+
+def may(action: Action) -> RoleGate:
+    return RoleGate(ROLES[action], action.value)
+
+
+Reader = Annotated[Actor, Depends(RoleGate(ALL_ROLES, "read escalations"))]
+Creator = Annotated[Actor, Depends(RoleGate({Role.INCIDENT_MANAGER}, "create escalations"))]
+Triager = Annotated[
+    Actor, Depends(RoleGate({Role.INCIDENT_MANAGER, Role.ENGINEER}, "triage messages"))
+]
+RcaReader = Annotated[
+    Actor,
+    Depends(RoleGate({Role.INCIDENT_MANAGER, Role.ENGINEER, Role.ENGAGEMENT_LEAD},
+                     "list RCA tasks")),
+]

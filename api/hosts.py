@@ -1,0 +1,56 @@
+"""The policy's host rules applied to addresses in requests, before anything is started.
+
+Delivery checks again with resolved addresses (domain.hosts); this early check turns an address
+the policy would refuse into a 422 that names the field, instead of a failed notification later.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from api.problems import FieldError, unprocessable
+from domain.enums import ContactChannel
+from domain.hosts import HostRules, refusal
+from domain.models import (
+    AddDetailsInput,
+    AffectedCustomer,
+    CreateEscalationInput,
+    Recipient,
+    TaskForceInput,
+)
+
+
+def _refusal(rules: HostRules, channel: ContactChannel, address: str) -> str | None:
+    if channel is ContactChannel.EMAIL:
+        return None  # mail goes to the configured SMTP server, not to the address's host
+    return refusal(urlsplit(address).hostname or "", rules)
+
+
+def _recipients(field: str, recipients: list[Recipient], rules: HostRules) -> list[FieldError]:
+    return [
+        FieldError(field=f"{field}[{i}].address", message=why)
+        for i, r in enumerate(recipients)
+        if (why := _refusal(rules, r.channel, r.address)) is not None
+    ]
+
+
+def _customers(customers: list[AffectedCustomer], rules: HostRules) -> list[FieldError]:
+    return [
+        FieldError(field=f"affected_customers[{i}].contact.address", message=why)
+        for i, c in enumerate(customers)
+        if c.contact is not None
+        and (why := _refusal(rules, c.contact.channel, c.contact.address)) is not None
+    ]
+
+
+def check_addresses(
+    body: CreateEscalationInput | AddDetailsInput | TaskForceInput, rules: HostRules
+) -> None:
+    """Raise 422 naming every address the policy's notification rules refuse."""
+    if isinstance(body, TaskForceInput):
+        errors = _recipients("members", body.members, rules)
+    else:
+        errors = _recipients("stakeholders", body.stakeholders, rules)
+        errors += _customers(body.affected_customers, rules)
+    if errors:
+        raise unprocessable(errors, "An address is not allowed by the notification policy.")

@@ -1,0 +1,157 @@
+"""The API keys file (operations.md, ESCALATIONS_API_KEYS): TOML `[[keys]]` with name, role and
+`token_sha256` (hex), or for development a plain `token`.
+
+Only digests are kept in memory. A presented token is hashed and compared with every key's digest
+by `hmac.compare_digest`, with no early exit, so neither the content nor the position of a key
+leaks through timing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from config.settings import Settings
+from domain.enums import Role
+from domain.models import Actor
+
+TOKEN_ROLES = tuple(r for r in Role if r is not Role.SYSTEM)
+_HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
+_NAME = re.compile(r"[^\x00-\x1f\x7f]{1,120}")
+TOKEN_PREFIX = "esk_"
+
+
+class KeysFileError(ValueError):
+    """The keys file is missing or malformed; the message names the file and the entry."""
+
+
+def keys_path(settings: Settings) -> Path:
+    """ESCALATIONS_API_KEYS, else the file `escalations up` creates under the data dir."""
+    return settings.escalations_api_keys or settings.data_dir / "api-keys.toml"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    name: str
+    role: Role
+    digest: bytes  # sha256 of the token
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    keys: tuple[ApiKey, ...]
+
+    def authenticate(self, token: str) -> Actor | None:
+        presented = hashlib.sha256(token.encode("utf-8")).digest()
+        found: ApiKey | None = None
+        for key in self.keys:
+            if hmac.compare_digest(presented, key.digest) and found is None:
+                found = key
+        return None if found is None else Actor(name=found.name, role=found.role)
+
+
+def _entry(raw: object, where: str) -> tuple[ApiKey, str | None]:
+    """One `[[keys]]` table, and its plain token when it has one."""
+    if not isinstance(raw, dict):
+        raise KeysFileError(f"{where}: must be a table")
+    unknown = set(raw) - {"name", "role", "token", "token_sha256"}
+    if unknown:
+        raise KeysFileError(f"{where}: unknown field(s) {sorted(unknown)}")
+    name, role, token, digest = (raw.get(k) for k in ("name", "role", "token", "token_sha256"))
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise KeysFileError(f"{where}.name: 1-120 printable characters required")
+    if role not in {r.value for r in TOKEN_ROLES}:
+        raise KeysFileError(f"{where}.role: one of {', '.join(r.value for r in TOKEN_ROLES)}")
+    if (token is None) == (digest is None):
+        raise KeysFileError(f"{where}: exactly one of token_sha256 or token")
+    if token is not None:
+        if not isinstance(token, str) or len(token) < 16:
+            raise KeysFileError(f"{where}.token: at least 16 characters")
+        digest = hash_token(token)
+    if not isinstance(digest, str) or not _HEX_DIGEST.fullmatch(digest.lower()):
+        raise KeysFileError(f"{where}.token_sha256: 64 hex characters (sha256 of the token)")
+    key = ApiKey(name=name, role=Role(role), digest=bytes.fromhex(digest))
+    return key, token
+
+
+def _read(path: Path) -> list[tuple[ApiKey, str | None]]:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise KeysFileError(f"{path}: cannot read the keys file: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise KeysFileError(f"{path}: not valid TOML: {exc}") from exc
+    entries = raw.get("keys", [])
+    if not isinstance(entries, list):
+        raise KeysFileError(f"{path}: `keys` must be an array of tables ([[keys]])")
+    return [_entry(entry, f"{path}: keys[{i}]") for i, entry in enumerate(entries)]
+
+
+def load_keys(path: Path) -> KeyRing:
+    keys = tuple(key for key, _ in _read(path))
+    if not keys:
+        raise KeysFileError(f"{path}: no [[keys]] entries")
+    return KeyRing(keys)
+
+
+def _toml_string(value: str) -> str:
+    # JSON string escapes without ensure_ascii are valid TOML basic-string escapes.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _append(path: Path, blocks: list[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as file:
+        file.write("".join(blocks))
+
+
+def add_key(path: Path, name: str, role: Role, *, token: str | None = None) -> str:
+    """Append a hashed key for `name` and return the token (shown once, never stored)."""
+    if role is Role.SYSTEM:
+        raise KeysFileError("the system role is never held by a token")
+    if not _NAME.fullmatch(name):
+        raise KeysFileError("name: 1-120 printable characters required")
+    if path.exists():
+        _read(path)  # refuse to append to a file that would not load
+    token = token or new_token()
+    _append(path, [
+        f"\n[[keys]]\nname = {_toml_string(name)}\nrole = {_toml_string(role.value)}\n"
+        f"token_sha256 = {_toml_string(hash_token(token))}\n"
+    ])
+    return token
+
+
+def ensure_dev_keys(path: Path) -> dict[Role, str]:
+    """A keys file with one random development token per role when none exists.
+
+    Returns the plain development tokens the file holds (new or from an earlier run), so
+    `escalations up` can print them each time; hashed keys stay secret.
+    """
+    if not path.exists():
+        header = "# Development API keys created by `escalations up`; one token per role.\n"
+        _append(path, [header] + [
+            f"\n[[keys]]\nname = {_toml_string('dev-' + role.value.replace('_', '-'))}\n"
+            f"role = {_toml_string(role.value)}\ntoken = {_toml_string(new_token())}\n"
+            for role in TOKEN_ROLES
+        ])
+    tokens: dict[Role, str] = {}
+    for key, token in _read(path):
+        if token is not None:
+            tokens.setdefault(key.role, token)
+    return tokens

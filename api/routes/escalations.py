@@ -1,0 +1,102 @@
+"""POST/GET /v1/escalations, GET one, GET its timeline."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
+
+from api import actions, reads
+from api.auth import Creator, Reader, ResourcesDep
+from api.deps import EscalationId, IdempotencyKey
+from api.masking import for_role
+from api.problems import responses
+from domain.enums import Priority, Stage, Status
+from domain.models import CreateEscalationInput, EscalationView, TimelineEntry
+from store.queries import EscalationFilters
+
+router = APIRouter(prefix="/v1/escalations", tags=["escalations"])
+
+
+class EscalationPage(BaseModel):
+    items: list[EscalationView]
+    next_cursor: str | None
+
+
+class Timeline(BaseModel):
+    items: list[TimelineEntry]
+
+
+def _identify(response: Response, view: EscalationView) -> EscalationView:
+    response.headers["ETag"] = f'"{view.version}"'
+    return view
+
+
+@router.post(
+    "",
+    status_code=201,
+    responses={200: {"model": EscalationView,
+                     "description": "Same Idempotency-Key and body: the escalation it opened"},
+               **responses(400, 401, 403, 409, 413, 422, 503)},
+)
+async def create_escalation(
+    actor: Creator,
+    resources: ResourcesDep,
+    body: CreateEscalationInput,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> EscalationView:
+    """Open an escalation; it is routed and answered once it is in stage communicate."""
+    opened = await actions.open_escalation(resources, body, actor=actor,
+                                           idempotency_key=idempotency_key)
+    response.status_code = 201 if opened.created else 200
+    response.headers["Location"] = opened.escalation.links.self
+    return _identify(response, opened.escalation)
+
+
+@router.get("", responses=responses(401, 403, 422, 503))
+async def list_escalations(
+    actor: Reader,
+    resources: ResourcesDep,
+    status: Status | None = None,
+    stage: Stage | None = None,
+    priority: Priority | None = None,
+    tier: Annotated[int | None, Query(ge=1, le=3)] = None,
+    team: Annotated[str | None, Query(min_length=1, max_length=60)] = None,
+    customer_id: Annotated[str | None, Query(min_length=1, max_length=120)] = None,
+    breached: bool | None = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=200,
+                                   description="Text in the title")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[
+        str | None, Query(max_length=400, description="next_cursor of a page")
+    ] = None,
+) -> EscalationPage:
+    """Escalations, newest first, filtered; follow next_cursor for the next page."""
+    filters = EscalationFilters(status=status, stage=stage, priority=priority, tier=tier, team=team,
+                                customer_id=customer_id, breached=breached, q=q)
+    items, next_cursor = await reads.escalation_page(resources, filters, limit=limit,
+                                                     cursor=cursor)
+    return EscalationPage(items=[for_role(v, actor.role) for v in items], next_cursor=next_cursor)
+
+
+@router.get(
+    "/{escalation_id}",
+    responses=responses(401, 403, 404, 422, 503),
+)
+async def get_escalation(
+    actor: Reader, resources: ResourcesDep, escalation_id: EscalationId, response: Response
+) -> EscalationView:
+    """One escalation: live from its workflow while open, the stored final state after."""
+    found = await reads.read_escalation(resources, escalation_id)
+    response.headers["X-Escalation-Source"] = found.source
+    return _identify(response, for_role(found.escalation, actor.role))
+
+
+@router.get("/{escalation_id}/timeline", responses=responses(401, 403, 404, 422, 503))
+async def get_timeline(
+    _actor: Reader, resources: ResourcesDep, escalation_id: EscalationId
+) -> Timeline:
+    """Everything that happened to the escalation, in order."""
+    return Timeline(items=await reads.timeline(resources, escalation_id))

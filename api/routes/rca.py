@@ -1,0 +1,34 @@
+"""GET /v1/rca-tasks: the RCA inbox of the caller's role."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from api import reads
+from api.auth import RcaReader, ResourcesDep
+from api.problems import responses
+from domain.enums import RcaKind, RcaStatus
+from store.queries import RcaTaskItem
+
+router = APIRouter(tags=["rca"])
+
+
+class RcaTaskList(BaseModel):
+    items: list[RcaTaskItem]
+
+
+@router.get("/v1/rca-tasks", responses=responses(401, 403, 422, 503))
+async def list_rca_tasks(
+    actor: RcaReader,
+    resources: ResourcesDep,
+    status: RcaStatus | None = None,
+    kind: RcaKind | None = None,
+    assignee: Annotated[str | None, Query(min_length=1, max_length=120)] = None,
+) -> RcaTaskList:
+    """RCA tasks by due date: engagement leads see customer ones, engineers internal, IMs all."""
+    items = await reads.rca_tasks(resources, actor.role, status=status, kind=kind,
+                                  assignee=assignee)
+    return RcaTaskList(items=items)

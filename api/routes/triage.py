@@ -1,0 +1,62 @@
+"""POST /v1/triage: classify a post; with ?create=true, open the escalation it calls for."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Response
+
+from api import actions
+from api.auth import ResourcesDep, Triager
+from api.deps import IdempotencyKey
+from api.problems import forbidden, responses
+from api.resources import Resources
+from domain.enums import Role
+from domain.models import EscalationView
+from domain.triage import TriageInput, TriageResult, to_create_input, triage
+from store.queries import count_prior_escalations
+
+router = APIRouter(tags=["triage"])
+
+
+async def _prior_escalations(resources: Resources, post: TriageInput) -> int:
+    """The repeat-customer signal, as the workflow applies it at intake."""
+    signal = resources.policy.priority_signals.repeat_customer
+    if post.customer is None or signal is None:
+        return 0
+    since = datetime.now(UTC) - signal.within
+    customer_id = post.customer.id
+    return await resources.read(
+        lambda s: count_prior_escalations(s, customer_id=customer_id, since=since, exclude_id="")
+    )
+
+
+@router.post(
+    "/v1/triage",
+    response_model=None,
+    responses={200: {"model": TriageResult, "description": "The classification"},
+               201: {"model": EscalationView,
+                     "description": "create=true and should_escalate: the new escalation"},
+               **responses(400, 401, 403, 409, 413, 422, 503)},
+)
+async def triage_post(
+    actor: Triager,
+    resources: ResourcesDep,
+    body: TriageInput,
+    response: Response,
+    create: bool = False,
+    idempotency_key: IdempotencyKey = None,
+) -> TriageResult | EscalationView:
+    """Classify a post or message; with create=true, also open the escalation if it should."""
+    if create and actor.role is not Role.INCIDENT_MANAGER:
+        raise forbidden(f"Role {actor.role.value} may triage but not create escalations.")
+    result = triage(resources.policy, body,
+                    prior_escalations=await _prior_escalations(resources, body))
+    if not (create and result.should_escalate):
+        return result
+    opened = await actions.open_escalation(resources, to_create_input(body, result), actor=actor,
+                                           idempotency_key=idempotency_key)
+    response.status_code = 201 if opened.created else 200
+    response.headers["Location"] = opened.escalation.links.self
+    response.headers["ETag"] = f'"{opened.escalation.version}"'
+    return opened.escalation

@@ -1,0 +1,41 @@
+"""`escalations api`: uvicorn serving the app factory by import string.
+
+By import string so uvicorn can run several worker processes (and reload): each process builds
+its own app, client and engine. The factory reads settings from the environment, so `serve`
+first writes the settings it was given there; every process then sees the same configuration.
+"""
+
+from __future__ import annotations
+
+import os
+
+import uvicorn
+from pydantic import SecretStr
+
+from config.settings import Settings
+
+
+def export_settings(settings: Settings) -> None:
+    """Put `settings` into os.environ under the names Settings reads them from."""
+    for name, field in Settings.model_fields.items():
+        value = getattr(settings, name)
+        if value is None:
+            continue
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        variable = field.validation_alias if isinstance(field.validation_alias, str) else name
+        os.environ[variable.upper()] = str(value)
+
+
+def serve(settings: Settings, *, workers: int = 1) -> None:
+    export_settings(settings)
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=settings.api_host,
+        port=settings.api_port,
+        workers=workers,
+        proxy_headers=False,  # links are built from settings, never from client headers
+        server_header=False,
+        log_level="info",
+    )

@@ -1,0 +1,46 @@
+"""`escalations keys add NAME ROLE`: append a hashed API key and print its token once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.keys import TOKEN_ROLES, KeysFileError, add_key, ensure_dev_keys, keys_path
+from config.settings import Settings
+from domain.enums import Role
+
+__all__ = ["default_keys_path", "ensure_dev_keys", "keys_app"]
+
+keys_app = typer.Typer(no_args_is_help=True)
+
+
+def default_keys_path() -> Path:
+    """ESCALATIONS_API_KEYS, else the file `escalations up` creates under the data dir."""
+    return keys_path(Settings())
+
+
+@keys_app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="Who holds the key; recorded as the actor.")],
+    role: Annotated[str, typer.Argument(help=" | ".join(r.value for r in TOKEN_ROLES))],
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", help="Keys file (default: ESCALATIONS_API_KEYS or "
+                     ".escalations/api-keys.toml)."),
+    ] = None,
+) -> None:
+    """Add an API key; the token is printed once and only its SHA-256 is stored."""
+    if role not in {r.value for r in TOKEN_ROLES}:
+        typer.echo(f"role must be one of: {', '.join(r.value for r in TOKEN_ROLES)}", err=True)
+        raise typer.Exit(2)
+    path = file or default_keys_path()
+    try:
+        token = add_key(path, name, Role(role))
+    except KeysFileError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"added key {name!r} ({role}) to {path}")
+    typer.echo("token (shown once, store it now):")
+    typer.echo(token)

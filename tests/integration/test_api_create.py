@@ -1,0 +1,85 @@
+"""POST /v1/escalations against a real dev server: creation, idempotency, concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from temporalio.testing import WorkflowEnvironment
+
+from domain.ids import escalation_id_for_key, is_escalation_id
+from tests.integration.api_fixtures import ENGINEER, ApiStack, api_stack
+
+pytestmark = pytest.mark.integration
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def api(dev_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[ApiStack]:
+    async with api_stack(dev_env, tmp_path) as stack:
+        yield stack
+
+
+async def test_create_answers_201_in_stage_communicate(api: ApiStack) -> None:
+    answer = await api.create()
+    assert answer.status_code == 201, answer.text
+    view = answer.json()
+    assert is_escalation_id(view["id"])
+    assert (view["status"], view["stage"]) == ("open", "communicate")
+    assert (view["priority"], view["team"], view["routing"]["rule"]) == ("P1", "billing",
+                                                                          "billing-vip")
+    assert answer.headers["etag"] == f'"{view["version"]}"'
+    assert answer.headers["location"] == f"/v1/escalations/{view['id']}"
+    assert view["links"]["temporal_ui"].endswith(f"/namespaces/default/workflows/{view['id']}")
+    description = await api.temporal.get_workflow_handle(view["id"]).describe()
+    assert description.task_queue == api.settings.temporal_task_queue
+
+
+async def test_same_key_and_body_answers_200_with_the_same_escalation(api: ApiStack) -> None:
+    first = await api.create(key="retry-me")
+    again = await api.create(key="retry-me")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"] == escalation_id_for_key("retry-me")
+
+
+async def test_same_key_with_another_body_is_422(api: ApiStack) -> None:
+    assert (await api.create(key="k-1")).status_code == 201
+    other = await api.create(api.body(title="Something else entirely"), key="k-1")
+    assert other.status_code == 422
+    assert other.json()["detail"] == "Idempotency-Key reused with a different body."
+
+
+async def test_twenty_concurrent_creates_with_one_key_open_one_escalation(api: ApiStack) -> None:
+    answers = await asyncio.gather(*(api.create(key="storm") for _ in range(20)))
+    assert Counter(a.status_code for a in answers) == Counter({201: 1, 200: 19})
+    assert {a.json()["id"] for a in answers} == {escalation_id_for_key("storm")}
+    timeline = await api.get(f"/v1/escalations/{escalation_id_for_key('storm')}/timeline")
+    assert [e["type"] for e in timeline.json()["items"]].count("created") == 1
+    runs = [w async for w in api.temporal.list_workflows(
+        f"WorkflowId = '{escalation_id_for_key('storm')}'")]
+    assert len(runs) <= 1  # visibility may lag; never more than one run
+
+
+async def test_a_key_of_a_closed_escalation_answers_the_stored_one(api: ApiStack) -> None:
+    opened = (await api.create(key="done")).json()
+    cancelled = await api.act(opened["id"], "cancel", {"reason": "duplicate"})
+    assert cancelled.status_code == 200, cancelled.text
+    again = await api.create(key="done")
+    assert again.status_code == 200
+    assert (again.json()["id"], again.json()["status"]) == (opened["id"], "cancelled")
+
+
+async def test_triage_with_create_opens_the_escalation(api: ApiStack) -> None:
+    post = {"text": "I was charged twice for my order, refund please!", "channel": "twitter",
+            "author": {"handle": "@acme_cfo", "verified": True, "followers": 52000},
+            "customer": {"id": "cust-7", "vip": False}}
+    only = await api.http.post("/v1/triage", json=post, headers=api.auth(ENGINEER))
+    assert only.status_code == 200
+    assert (only.json()["category"], only.json()["should_escalate"]) == ("billing", True)
+    created = await api.http.post("/v1/triage?create=true", json=post, headers=api.auth())
+    assert created.status_code == 201, created.text
+    assert (created.json()["category"], created.json()["stage"]) == ("billing", "communicate")
+    assert created.json()["priority"] == only.json()["priority"]

@@ -1,0 +1,94 @@
+"""The keys file: loading, constant-time lookup, `keys add` and the development keys."""
+
+from __future__ import annotations
+
+import hashlib
+import stat
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from api.keys import KeysFileError, add_key, ensure_dev_keys, hash_token, load_keys
+from domain.enums import Role
+from domain.models import Actor
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_hashed_and_plain_keys_authenticate(tmp_path: Path) -> None:
+    digest = hashlib.sha256(b"hashed-token-0123456789").hexdigest()
+    path = write(tmp_path / "k.toml", f"""
+[[keys]]
+name = "alice"
+role = "incident_manager"
+token_sha256 = "{digest}"
+
+[[keys]]
+name = "vic"
+role = "viewer"
+token = "plain-dev-token-0123456789"
+""")
+    ring = load_keys(path)
+    assert ring.authenticate("hashed-token-0123456789") == Actor(
+        name="alice", role=Role.INCIDENT_MANAGER)
+    assert ring.authenticate("plain-dev-token-0123456789") == Actor(name="vic", role=Role.VIEWER)
+    assert ring.authenticate("hashed-token-012345678") is None
+    assert ring.authenticate("") is None
+
+
+@pytest.mark.parametrize(("body", "complaint"), [
+    ("", "no [[keys]]"),
+    ("keys = 3", "array of tables"),
+    ("[[keys]]\nname = 'a'\nrole = 'admin'\ntoken = 'x' \n", ".role"),
+    ("[[keys]]\nname = 'a'\nrole = 'system'\ntoken = '0123456789abcdef'\n", ".role"),
+    ("[[keys]]\nname = 'a'\nrole = 'viewer'\n", "exactly one"),
+    ("[[keys]]\nname = 'a'\nrole = 'viewer'\ntoken = 'short'\n", "at least 16"),
+    ("[[keys]]\nname = 'a'\nrole = 'viewer'\ntoken_sha256 = 'abc'\n", "64 hex"),
+    ("[[keys]]\nname = ''\nrole = 'viewer'\ntoken = '0123456789abcdef'\n", ".name"),
+    ("[[keys]]\nname = 'a'\nrole = 'viewer'\ntoken = '0123456789abcdef'\nextra = 1\n", "unknown"),
+    ("[[keys]\n", "not valid TOML"),
+])
+def test_malformed_files_are_refused_with_the_reason(
+    tmp_path: Path, body: str, complaint: str
+) -> None:
+    with pytest.raises(KeysFileError, match=r"k\.toml") as error:
+        load_keys(write(tmp_path / "k.toml", body))
+    assert complaint in str(error.value)
+
+
+def test_missing_file_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(KeysFileError, match="cannot read"):
+        load_keys(tmp_path / "absent.toml")
+
+
+def test_add_key_stores_only_the_digest(tmp_path: Path) -> None:
+    path = tmp_path / "dir" / "k.toml"
+    token = add_key(path, 'Zoë "ops" Smith', Role.ENGINEER)
+    text = path.read_text(encoding="utf-8")
+    assert token not in text
+    assert hash_token(token) in text
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    second = add_key(path, "bob", Role.VIEWER)
+    ring = load_keys(path)
+    assert ring.authenticate(token) == Actor(name='Zoë "ops" Smith', role=Role.ENGINEER)
+    assert ring.authenticate(second) == Actor(name="bob", role=Role.VIEWER)
+
+
+def test_add_key_refuses_to_extend_a_broken_file(tmp_path: Path) -> None:
+    path = write(tmp_path / "k.toml", "[[keys]]\nname = 'a'\n")
+    with pytest.raises(KeysFileError):
+        add_key(path, "bob", Role.VIEWER)
+
+
+def test_dev_keys_are_created_once_and_reported_each_time(tmp_path: Path) -> None:
+    path = tmp_path / "k.toml"
+    first = ensure_dev_keys(path)
+    assert set(first) == {Role.INCIDENT_MANAGER, Role.ENGINEER, Role.ENGAGEMENT_LEAD, Role.VIEWER}
+    assert ensure_dev_keys(path) == first
+    ring = load_keys(path)
+    assert {ring.authenticate(t).role for t in first.values()} == set(first)  # type: ignore[union-attr]
+    assert len(tomllib.loads(path.read_text())["keys"]) == 4
