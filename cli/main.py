@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import typer
 
-from cli.policy import policy_app
 from cli.keys import keys_app
+from cli.policy import policy_app
 from cli.up import up
 
 app = typer.Typer(no_args_is_help=True, help="Escalation lifecycle service on Temporal.")
@@ -33,8 +33,8 @@ def api_command(
     port: int | None = typer.Option(None, help="Port (default API_PORT, 8000)."),
 ) -> None:
     """Run the HTTP API against an existing Temporal (TEMPORAL_ADDRESS)."""
-    from config.settings import Settings
     from api.server import serve
+    from config.settings import Settings
 
     settings = Settings()
     updates = {k: v for k, v in {"api_host": host, "api_port": port}.items() if v is not None}

@@ -28,7 +28,9 @@ def test_the_corpus_covers_the_lifecycle() -> None:
         assert path in names, f"no recorded history for {path}"
 
 
-@pytest.mark.parametrize("history_file", HISTORIES, ids=[f"{p.parent.name}/{p.stem}" for p in HISTORIES])
+@pytest.mark.parametrize(
+    "history_file", HISTORIES, ids=[f"{p.parent.name}/{p.stem}" for p in HISTORIES]
+)
 async def test_recorded_history_replays(history_file: Path) -> None:
     text = history_file.read_text()  # noqa: ASYNC240 - a small local file, read once
     replayer = Replayer(workflows=[EscalationWorkflow], workflow_runner=SANDBOX_RUNNER,
