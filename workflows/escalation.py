@@ -112,7 +112,8 @@ class EscalationWorkflow:
             if not state.is_open:
                 return state
             if state.stage is Stage.CLOSE and not state.related_records_closed:
-                await self._close_related_records(state)
+                async with self._lock:
+                    await self._enter_close()
                 continue
             if workflow.info().is_continue_as_new_suggested():
                 await self._continue_as_new()
@@ -139,7 +140,11 @@ class EscalationWorkflow:
             while (due := [t for t in timers.pending_timers(self._current()) if t.due <= now]):
                 await self._commit(timers.fire(self._current(), due[0], at=now))
 
-    async def _close_related_records(self, state: EscalationState) -> None:
+    async def _enter_close(self) -> None:
+        """Close the related records, then request the RCA (or close). Caller holds the lock."""
+        state = self._current()
+        if state.stage is not Stage.CLOSE or state.related_records_closed:
+            return
         closed = await workflow.execute_activity(
             "close_related_records",
             CloseRecordsInput(escalation_id=state.id, records=state.related_records),
@@ -148,8 +153,7 @@ class EscalationWorkflow:
             retry_policy=effects.STORE_RETRY,
             summary=f"close {len(state.related_records)} related records",
         )
-        async with self._lock:
-            await self._commit(lifecycle.records_closed(self._current(), closed, at=workflow.now()))
+        await self._commit(lifecycle.records_closed(state, closed, at=workflow.now()))
 
     async def _continue_as_new(self) -> None:
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -237,6 +241,10 @@ class EscalationWorkflow:
             # Re-check: another update may have changed the state since this one was accepted.
             self._validate(action, command)
             await self._commit(lifecycle.apply(self._current(), command, at=workflow.now()))
+            entered_close = self._current().stage is Stage.CLOSE
+            if entered_close and workflow.patched("close-stage-entered-by-the-action"):
+                # The caller's next step is the RCA: answer only once its task exists.
+                await self._enter_close()
             return self._view()
 
     @workflow.update(description="Wait for intake and return the new escalation")
