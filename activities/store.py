@@ -28,7 +28,7 @@ class StoreActivities:
     def record_escalation(self, input: RecordInput) -> None:
         # The timeline goes in even when the projection is stale: entries are keyed by seq.
         with self._sessions() as session, session.begin():
-            upsert_escalation(session, input.view)
+            upsert_escalation(session, input.view, request_hash=input.request_hash)
             append_timeline(session, input.view.id, input.entries)
 
     @activity.defn(name="count_prior_escalations")

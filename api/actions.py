@@ -37,7 +37,7 @@ from domain.models import (
 )
 from domain.routing import RoutingDecision, route
 from domain.state import EscalationRequest, LinkBases
-from store.queries import get_escalation
+from store.queries import get_escalation, get_request_hash
 from workflows import search_attributes as sa
 from workflows.escalation import EscalationWorkflow
 
@@ -108,14 +108,15 @@ async def open_escalation(
 ) -> Opened:
     check_addresses(body, resources.host_rules)
     escalation_id = escalation_id_for(idempotency_key)
+    fingerprint = request_hash(body)
     if idempotency_key is not None:
         # A workflow that completed long ago may be gone from Temporal; the store still knows it.
         stored = await stored_escalation(resources, escalation_id)
         if stored is not None and stored.status is not Status.OPEN:
+            await _same_request_as_stored(resources, escalation_id, fingerprint)
             return Opened(stored, created=False)
     settings = resources.settings
     decision = route(resources.policy, body)
-    fingerprint = request_hash(body)
     request = EscalationRequest(
         id=escalation_id,
         request=body,
@@ -142,18 +143,30 @@ async def open_escalation(
         stored = await stored_escalation(resources, escalation_id)
         if stored is None:
             raise conflict("An escalation with this Idempotency-Key existed and is gone.") from None
+        await _same_request_as_stored(resources, escalation_id, fingerprint)
         return Opened(stored, created=False)
     except WorkflowUpdateFailedError as failure:
         raise failures.from_update_failure(failure) from None
     finally:
         _forget_start_outcome(start)
     if not result.same_request:
-        raise unprocessable(
-            [FieldError(field="header.idempotency-key",
-                        message="already used with a different body")],
-            "Idempotency-Key reused with a different body.",
-        )
+        raise _key_reused()
     return Opened(result.escalation, created=result.created)
+
+
+def _key_reused() -> Exception:
+    return unprocessable(
+        [FieldError(field="header.idempotency-key", message="already used with a different body")],
+        "Idempotency-Key reused with a different body.",
+    )
+
+
+async def _same_request_as_stored(
+    resources: Resources, escalation_id: str, fingerprint: str
+) -> None:
+    stored_hash = await resources.read(lambda s: get_request_hash(s, escalation_id))
+    if stored_hash is not None and stored_hash != fingerprint:
+        raise _key_reused()
 
 
 def _server_fields_refused(command: ActionInput) -> None:

@@ -28,6 +28,7 @@ class RecordInput(BaseModel):
 
     view: EscalationView
     entries: list[TimelineEntry] = []
+    request_hash: str | None = None  # of the creating request (idempotent create, after close)
 
 
 class PriorEscalationsInput(BaseModel):

@@ -15,13 +15,19 @@ from store.tables import EscalationRow
 from store.upsert import column_values, insert_for
 
 
-def upsert_escalation(session: Session, view: EscalationView) -> bool:
+def upsert_escalation(
+    session: Session, view: EscalationView, *, request_hash: str | None = None
+) -> bool:
     """Write the projection unless a newer version is already stored; True when written.
 
     Activities may be retried or overtaken, so an older view arriving late must not win.
     The guard sits in the statement itself: two writers never both read-then-write.
     """
     values = column_values(EscalationRow.from_view(view))
+    if request_hash is None:
+        values.pop("request_hash", None)  # keep what the first write stored
+    else:
+        values["request_hash"] = request_hash
     insert = insert_for(session, EscalationRow)
     statement = (
         insert.values(values)
@@ -109,3 +115,9 @@ def _conditions(filters: EscalationFilters) -> list[ColumnElement[bool]]:
     if filters.q is not None:
         conditions.append(col(EscalationRow.title).icontains(filters.q, autoescape=True))
     return conditions
+
+
+def get_request_hash(session: Session, escalation_id: str) -> str | None:
+    """The fingerprint of the request that created the escalation, if it was recorded."""
+    row = session.get(EscalationRow, escalation_id)
+    return row.request_hash if row else None

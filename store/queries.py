@@ -8,6 +8,7 @@ from store.deliveries import get_delivery, mark_delivered, mark_failed, record_d
 from store.escalations import (
     count_prior_escalations,
     get_escalation,
+    get_request_hash,
     list_escalations,
     upsert_escalation,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "count_prior_escalations",
     "get_delivery",
     "get_escalation",
+    "get_request_hash",
     "get_timeline",
     "list_escalations",
     "list_rca_tasks",

@@ -96,6 +96,9 @@ class EscalationRow(SQLModel, table=True):
     resolution_declared_at: datetime | None = _ts()
     resolved_at: datetime | None = _ts()
     closed_at: datetime | None = _ts()
+    # SHA-256 of the creating request: tells a retried Idempotency-Key from a reused one after
+    # the workflow is gone from Temporal.
+    request_hash: str | None = Field(default=None, max_length=64)
     view_json: str = Field(sa_column=Column(Text, nullable=False))
 
     @classmethod

@@ -168,7 +168,8 @@ class EscalationWorkflow:
         if transition.entries:
             await workflow.execute_activity(
                 "record_escalation",
-                RecordInput(view=self._view(), entries=transition.entries),
+                RecordInput(view=self._view(), entries=transition.entries,
+                            request_hash=self._state.request_hash),
                 start_to_close_timeout=effects.STORE_TIMEOUT,
                 retry_policy=effects.STORE_RETRY,
                 summary="record " + ", ".join(e.type.value for e in transition.entries),

@@ -70,6 +70,8 @@ async def test_a_key_of_a_closed_escalation_answers_the_stored_one(api: ApiStack
     again = await api.create(key="done")
     assert again.status_code == 200
     assert (again.json()["id"], again.json()["status"]) == (opened["id"], "cancelled")
+    other = await api.create(api.body(title="Something else entirely"), key="done")
+    assert other.status_code == 422, other.text
 
 
 async def test_triage_with_create_opens_the_escalation(api: ApiStack) -> None:

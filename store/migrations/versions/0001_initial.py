@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column("resolution_declared_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("request_hash", sa.String(length=64), nullable=True),
         sa.Column("view_json", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
