@@ -13,10 +13,11 @@ from tests.support.postgres import PostgresServer, running_postgres
 from tests.support.temporal import binary, register_search_attributes, search_attribute_keys
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
+@pytest_asyncio.fixture(loop_scope="session")
 async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
-    """The Java test server: timers of hours and days pass in milliseconds. Its clock is global,
-    so tests that share it run one at a time (pytest's default)."""
+    """The Java test server: timers of hours and days pass in milliseconds. One per test: its
+    clock is global, and a test that fails half-way must not leave a workflow behind that holds
+    the next test's clock still."""
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=binary("temporal-test-server"),
         data_converter=pydantic_data_converter,

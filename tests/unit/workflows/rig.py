@@ -65,12 +65,14 @@ class Rig:
 
     async def wait_for(self, handle: Handle, condition: Callable[[EscalationView], bool],
                        what: str) -> EscalationView:
-        return await until(lambda: handle.query(EscalationWorkflow.state), condition, what=what)
+        # Generous: on a loaded 2-core machine the worker may take seconds to react.
+        return await until(lambda: handle.query(EscalationWorkflow.state), condition, what=what,
+                           within=60)
 
     async def settle(self, handle: Handle) -> None:
         """Every notification queued so far has been delivered (or given up)."""
         await until(lambda: handle.query(EscalationWorkflow.pending_deliveries),
-                    lambda pending: not pending, what="deliveries to finish")
+                    lambda pending: not pending, what="deliveries to finish", within=60)
 
     async def cancel(self, handle: Handle) -> None:
         """End the escalation and wait for its workflow to complete (deliveries included)."""
