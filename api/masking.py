@@ -1,11 +1,12 @@
-"""Viewers see affected customers' contact addresses masked (api.md, roles), in every answer."""
+"""What answers must not show: customers' contact addresses to viewers (api.md, roles), and
+to nobody the credentials some webhook URLs carry (query values, user info)."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from domain.enums import Role
-from domain.models import AffectedCustomer, EscalationView
+from domain.models import AffectedCustomer, EscalationView, Recipient
 
 MASK = "***"
 
@@ -29,9 +30,38 @@ def _masked_customer(customer: AffectedCustomer) -> AffectedCustomer:
     return customer.model_copy(update={"contact": contact})
 
 
+def redact_url(address: str) -> str:
+    """`https://h.example/x?token=abc` -> `https://h.example/x?token=***`: a URL's query values
+    and user info are credentials often enough that no answer repeats them."""
+    parts = urlsplit(address)
+    if not (parts.scheme and parts.hostname) or not (parts.query or parts.username):
+        return address
+    query = urlencode([(key, MASK) for key, _ in parse_qsl(parts.query, keep_blank_values=True)],
+                      safe="*")
+    netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
+def _redacted(recipient: Recipient) -> Recipient:
+    address = redact_url(recipient.address)
+    return recipient if address == recipient.address else recipient.model_copy(
+        update={"address": address})
+
+
+def _redacted_customer(customer: AffectedCustomer) -> AffectedCustomer:
+    if customer.contact is None:
+        return customer
+    address = redact_url(customer.contact.address)
+    contact = customer.contact.model_copy(update={"address": address})
+    return customer.model_copy(update={"contact": contact})
+
+
 def for_role(view: EscalationView, role: Role) -> EscalationView:
-    if role is not Role.VIEWER:
-        return view
-    return view.model_copy(
-        update={"affected_customers": [_masked_customer(c) for c in view.affected_customers]}
-    )
+    customers = (_masked_customer if role is Role.VIEWER else _redacted_customer)
+    task_force = view.task_force.model_copy(
+        update={"members": [_redacted(m) for m in view.task_force.members]})
+    return view.model_copy(update={
+        "affected_customers": [customers(c) for c in view.affected_customers],
+        "stakeholders": [_redacted(s) for s in view.stakeholders],
+        "task_force": task_force,
+    })

@@ -149,11 +149,14 @@ def ensure_allowed(state: EscalationState, action: Action, command: ActionInput)
         )
     allowed = allowed_actions(state)
     if action not in allowed:
-        where = state.stage.value if state.is_open else state.status.value
+        if not state.is_open:
+            why = f"the escalation is {state.status.value}"
+        elif action not in ALLOWED[state.stage]:
+            why = f"not in stage {state.stage.value}"
+        else:
+            why = _why_not(action)
         raise ActionNotAllowed(
-            f"{action.value} is not allowed while the escalation is {where}"
-            + ("" if action in ALLOWED[state.stage] or not state.is_open else " (stage)")
-            + _why_not(state, action),
+            f"{action.value} is not allowed: {why}",
             stage=state.stage.value,
             allowed_actions=[a.value for a in allowed],
         )
@@ -164,20 +167,18 @@ def ensure_allowed(state: EscalationState, action: Action, command: ActionInput)
             raise InvalidAction(f"the escalation is already with team {command.team!r}")
 
 
-def _why_not(state: EscalationState, action: Action) -> str:
-    if not state.is_open or action not in ALLOWED[state.stage]:
-        return ""
+def _why_not(action: Action) -> str:
     match action:
         case Action.POST_STATUS_UPDATE:
-            return ": send the first notice before status updates"
+            return "send the first notice before status updates"
         case Action.VERIFY_RESOLUTION:
-            return ": no resolution awaits verification"
+            return "no resolution awaits verification"
         case Action.CONFIRM_CUSTOMER_ACCESS:
-            return ": the resolution is not verified"
+            return "the resolution is not verified yet"
         case Action.DECLARE_RESOLUTION | Action.DEPLOY_TASK_FORCE:
-            return ": a resolution is already declared"
+            return "a resolution is already declared"
         case _:
-            return ": its task is not open"
+            return "its RCA task is not open"
 
 
 # --- creation ----------------------------------------------------------------------------

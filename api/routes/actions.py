@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Response
 from api.actions import take_action
 from api.auth import ResourcesDep, may
 from api.deps import EscalationId, ExpectedVersion
+from api.masking import for_role
 from api.problems import responses
 from domain.enums import Action
 from domain.models import (
@@ -76,7 +77,7 @@ async def _act(
     view = await take_action(resources, escalation_id, action, command, actor=actor,
                              expected_version=expected)
     response.headers["ETag"] = f'"{view.version}"'
-    return view
+    return for_role(view, actor.role)
 
 
 @router.post("/acknowledge")

@@ -52,7 +52,7 @@ async def create_escalation(
                                            idempotency_key=idempotency_key)
     response.status_code = 201 if opened.created else 200
     response.headers["Location"] = opened.escalation.links.self
-    return _identify(response, opened.escalation)
+    return _identify(response, for_role(opened.escalation, actor.role))
 
 
 @router.get("", responses=responses(401, 403, 422, 503))

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from api.masking import for_role, mask_address
+from api.masking import for_role, mask_address, redact_url
 from domain.enums import Category, Level, Priority, Role, Stage, Status, Temperature
 from domain.models import (
     AffectedCustomer,
@@ -15,6 +15,7 @@ from domain.models import (
     EscalationView,
     Links,
     RcaView,
+    Recipient,
     Routing,
     SlaState,
 )
@@ -63,3 +64,23 @@ def test_viewer_sees_masked_addresses_and_nothing_else_changes() -> None:
     assert masked.model_dump(exclude={"affected_customers"}) == original.model_dump(
         exclude={"affected_customers"})
     assert original.affected_customers[0].contact.address == "ops@acme.example"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("address", "shown"),
+    [
+        ("https://hooks.example/in?token=s3cret&v=2", "https://hooks.example/in?token=***&v=***"),
+        ("https://bot:pw@hooks.example/in", "https://hooks.example/in"),
+        ("https://hooks.example/in", "https://hooks.example/in"),
+        ("http://127.0.0.1:9000/h?k=v", "http://127.0.0.1:9000/h?k=***"),
+    ],
+)
+def test_url_credentials_are_never_shown(address: str, shown: str) -> None:
+    assert redact_url(address) == shown
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_stakeholder_tokens_are_hidden_from_every_role(role: Role) -> None:
+    secret = Recipient(name="fin", channel="webhook", address="https://h.example/x?token=s3cret")
+    shown = for_role(view().model_copy(update={"stakeholders": [secret]}), role)
+    assert "s3cret" not in shown.model_dump_json()

@@ -1,0 +1,37 @@
+"""GET /v1/reports/sla: SLA figures per priority and per team, computed by the store in SQL."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import AwareDatetime
+
+from api.auth import ResourcesDep, RoleGate
+from api.problems import FieldError, responses, unprocessable
+from domain.enums import Role
+from domain.models import Actor
+from domain.reports import SlaReport
+from store.reports import sla_report
+
+router = APIRouter(tags=["reports"])
+
+ReportReader = Annotated[
+    Actor, Depends(RoleGate({Role.INCIDENT_MANAGER, Role.VIEWER}, "read SLA reports"))
+]
+
+
+@router.get("/v1/reports/sla", responses=responses(401, 403, 422, 503))
+async def get_sla_report(
+    _actor: ReportReader,
+    resources: ResourcesDep,
+    since: Annotated[AwareDatetime | None, Query(
+        description="Escalations created at or after this instant (RFC 3339 with offset)")] = None,
+    until: Annotated[AwareDatetime | None, Query(
+        description="Escalations created before this instant (RFC 3339 with offset)")] = None,
+    team: Annotated[str | None, Query(min_length=1, max_length=60)] = None,
+) -> SlaReport:
+    """SLA shares, times to acknowledge and resolve, and open breaches, per priority and team."""
+    if since is not None and until is not None and since >= until:
+        raise unprocessable([FieldError(field="query.until", message="must be after since")])
+    return await resources.read(lambda s: sla_report(s, since=since, until=until, team=team))
