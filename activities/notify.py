@@ -21,6 +21,7 @@ from activities.channels.config import NotifyConfig
 from activities.channels.errors import ChannelNotConfigured, DeliveryFailed, TargetRefused
 from activities.channels.http import install_log_redaction, post
 from activities.channels.redact import redact_url
+from activities.metrics import DomainMetrics
 from domain.enums import ContactChannel
 from domain.hosts import HostRules, parse_rules
 from domain.messages import DeliveryInput, DeliveryResult, DeliveryTarget
@@ -45,11 +46,13 @@ class NotifyActivities:
         http_client: httpx.AsyncClient,
         sessions: Callable[[], Session],
         config: NotifyConfig | None = None,
+        metrics: DomainMetrics | None = None,
     ) -> None:
         install_log_redaction()  # also when the worker built its own client
         self._http = http_client
         self._sessions = sessions
         self._config = config or NotifyConfig()
+        self._metrics = metrics or DomainMetrics.noop()
 
     @activity.defn(name="deliver_notification")
     async def deliver_notification(self, input: DeliveryInput) -> DeliveryResult:
@@ -64,16 +67,19 @@ class NotifyActivities:
         except (TargetRefused, ChannelNotConfigured) as exc:
             kind = TARGET_REFUSED if isinstance(exc, TargetRefused) else CHANNEL_NOT_CONFIGURED
             await asyncio.to_thread(self._record_final_failure, notification, str(exc))
+            self._metrics.notification_failed(notification.recipient.channel, kind)
             activity.logger.warning("notification %s not sent: %s", notification.id, exc)
             raise ApplicationError(str(exc), type=kind, non_retryable=True) from None
         except DeliveryFailed as exc:
             await asyncio.to_thread(self._record_attempt, notification, exc)
+            self._metrics.notification_failed(notification.recipient.channel, DELIVERY_FAILED)
             activity.logger.warning("notification %s attempt failed: %s", notification.id, exc)
             # `from None` keeps library exceptions (and any URL in them) out of history.
             raise ApplicationError(
                 str(exc), type=DELIVERY_FAILED, next_retry_delay=exc.retry_after
             ) from None
         await asyncio.to_thread(self._record_delivery, notification, status_code)
+        self._metrics.notification_sent(notification.recipient.channel)
         activity.logger.info("notification %s delivered (%s)", notification.id, status_code)
         return DeliveryResult(
             notification_id=notification.id, status="delivered", status_code=status_code

@@ -11,6 +11,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 from temporalio import activity
 
+from activities.metrics import DomainMetrics
 from domain.messages import CloseRecordsInput, PriorEscalationsInput, RecordInput
 from store.queries import (
     append_timeline,
@@ -21,15 +22,20 @@ from store.queries import (
 
 
 class StoreActivities:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], metrics: DomainMetrics | None = None
+    ) -> None:
         self._sessions = sessions
+        self._metrics = metrics or DomainMetrics.noop()
 
     @activity.defn(name="record_escalation")
     def record_escalation(self, input: RecordInput) -> None:
         # The timeline goes in even when the projection is stale: entries are keyed by seq.
         with self._sessions() as session, session.begin():
             upsert_escalation(session, input.view, request_hash=input.request_hash)
-            append_timeline(session, input.view.id, input.entries)
+            inserted = append_timeline(session, input.view.id, input.entries)
+        # After the commit, and only what this attempt inserted: a retry counts nothing twice.
+        self._metrics.recorded(input.view.priority, [e for e in input.entries if e.seq in inserted])
 
     @activity.defn(name="count_prior_escalations")
     def count_prior_escalations(self, input: PriorEscalationsInput) -> int:

@@ -17,9 +17,10 @@ from fastapi import FastAPI
 from api import failures, openapi, problems
 from api.keys import KeyRing, KeysFileError, keys_path, load_keys
 from api.limits import BodyLimit
+from api.logging_middleware import RequestLogContext
 from api.metrics import ApiMetrics, MetricsMiddleware
 from api.resources import Resources
-from api.routes import actions, escalations, health, rca, triage
+from api.routes import actions, escalations, health, rca, reports, triage
 from api.temporal import TemporalGateway
 from config.policy_files import load_policy
 from config.settings import Settings
@@ -90,7 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Customer escalations, each one a durable Temporal workflow.",
         lifespan=_lifespan(settings),
     )
-    for module in (escalations, actions, rca, triage, health):
+    for module in (escalations, actions, rca, triage, reports, health):
         app.include_router(module.router)
     problems.install(app)
     failures.install(app)
@@ -99,4 +100,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Added last = outermost: the limit answers before routing; metrics see every answer.
     app.add_middleware(BodyLimit)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    # Outermost: every answer, even a 413 or a 500, carries the request id it was logged with.
+    app.add_middleware(RequestLogContext)
     return app

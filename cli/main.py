@@ -10,11 +10,13 @@ import typer
 
 from cli.keys import keys_app
 from cli.policy import policy_app
+from cli.report import report
 from cli.up import up
 
 app = typer.Typer(no_args_is_help=True, help="Escalation lifecycle service on Temporal.")
 app.add_typer(policy_app, name="policy", help="Check policy files.")
 app.add_typer(keys_app, name="keys", help="Manage API keys.")
+app.command("report", help="SLA report per priority and team (table or CSV).")(report)
 app.command("up", help="Run the whole dev stack: Temporal dev server + UI, worker(s), API.")(up)
 
 

@@ -14,6 +14,7 @@ from store.escalations import (
 )
 from store.rca import list_rca_tasks
 from store.records import close_records
+from store.reports import sla_report
 from store.schemas import DeliveryStatus, EscalationFilters, RcaTaskEscalation, RcaTaskItem
 from store.timeline import append_timeline, get_timeline
 
@@ -35,5 +36,6 @@ __all__ = [
     "mark_delivered",
     "mark_failed",
     "record_delivery_attempt",
+    "sla_report",
     "upsert_escalation",
 ]

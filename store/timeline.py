@@ -9,9 +9,12 @@ from store.tables import TimelineRow
 from store.upsert import column_values, insert_for
 
 
-def append_timeline(session: Session, escalation_id: str, entries: list[TimelineEntry]) -> None:
+def append_timeline(
+    session: Session, escalation_id: str, entries: list[TimelineEntry]
+) -> set[int]:
+    """The seqs this call inserted: none for entries already stored (a retried activity)."""
     if not entries:
-        return
+        return set()
     rows = [column_values(TimelineRow.from_entry(escalation_id, entry)) for entry in entries]
     statement = (
         insert_for(session, TimelineRow)
@@ -19,8 +22,9 @@ def append_timeline(session: Session, escalation_id: str, entries: list[Timeline
         .on_conflict_do_nothing(
             index_elements=[col(TimelineRow.escalation_id), col(TimelineRow.seq)]
         )
+        .returning(col(TimelineRow.seq))
     )
-    session.exec(statement)
+    return {row[0] for row in session.exec(statement)}
 
 
 def get_timeline(session: Session, escalation_id: str) -> list[TimelineEntry]:

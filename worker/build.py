@@ -10,6 +10,8 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.channels.http import new_http_client
+from activities.log_context import ActivityLogContext
+from activities.metrics import DomainMetrics
 from activities.notify import NotifyActivities, NotifyConfig
 from activities.store import StoreActivities
 from config.settings import Settings
@@ -33,11 +35,13 @@ async def create_worker(
         upgrade_to_head(url)
     engine = create_engine_for(url)
     sessions = session_factory(engine)
-    store = StoreActivities(sessions)
+    metrics = DomainMetrics.of_client(client)
+    store = StoreActivities(sessions, metrics)
     executor = ThreadPoolExecutor(max_workers=ACTIVITY_SLOTS, thread_name_prefix="activity")
     try:
         async with new_http_client() as http:
-            notify = NotifyActivities(http, sessions, NotifyConfig.from_settings(settings))
+            notify = NotifyActivities(http, sessions, NotifyConfig.from_settings(settings),
+                                      metrics)
             worker = Worker(
                 client,
                 task_queue=task_queue or settings.temporal_task_queue,
@@ -51,6 +55,7 @@ async def create_worker(
                 activity_executor=executor,
                 max_concurrent_activities=ACTIVITY_SLOTS,
                 workflow_runner=SANDBOX_RUNNER,
+                interceptors=[ActivityLogContext()],
             )
             async with worker:
                 yield worker

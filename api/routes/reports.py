@@ -12,7 +12,7 @@ from api.problems import FieldError, responses, unprocessable
 from domain.enums import Role
 from domain.models import Actor
 from domain.reports import SlaReport
-from store.reports import sla_report
+from store.queries import sla_report
 
 router = APIRouter(tags=["reports"])
 

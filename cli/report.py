@@ -1,0 +1,152 @@
+"""`escalations report`: the SLA report of GET /v1/reports/sla, read straight from the store.
+
+It reads DATABASE_URL (or the SQLite file under the data dir), so it works while the API is
+down; it never migrates or writes.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
+
+from config.settings import Settings
+from domain.reports import SlaFigures, SlaReport
+from store.engine import create_engine_for, session_factory, sqlite_file
+from store.reports import sla_report
+
+FIGURES = list(SlaFigures.model_fields)
+
+
+class ReportFormat(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+
+
+def _instant(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not an RFC 3339 time") from None
+    if parsed.tzinfo is None:
+        # A report window in someone's local time would silently shift by hours.
+        raise typer.BadParameter(f"{value!r} has no offset: add Z or +HH:MM")
+    return parsed
+
+
+def report(
+    since: Annotated[datetime | None, typer.Option(
+        parser=_instant, metavar="TIME",
+        help="Escalations created at or after TIME (RFC 3339, e.g. 2026-03-01T00:00:00Z).")] = None,
+    until: Annotated[datetime | None, typer.Option(
+        parser=_instant, metavar="TIME", help="Escalations created before TIME.")] = None,
+    team: Annotated[str | None, typer.Option(help="Only this team's escalations.")] = None,
+    output: Annotated[ReportFormat, typer.Option(
+        "--format", case_sensitive=False, help="table or csv.")] = ReportFormat.TABLE,
+) -> None:
+    """SLA report per priority and per team: shares within SLA, times, open breaches."""
+    errors = Console(stderr=True, highlight=False)
+    if since is not None and until is not None and since >= until:
+        errors.print("[red]error:[/] --until must be after --since")
+        raise typer.Exit(2)
+    url = Settings().resolved_database_url
+    database = sqlite_file(url)
+    if database is not None and not database.exists():
+        # Opening it would create an empty file and then fail on the missing table.
+        errors.print(f"[red]error:[/] no store at {escape(str(database))}: set DATABASE_URL "
+                     "or ESCALATIONS_DATA_DIR, or start the service once (escalations up)")
+        raise typer.Exit(1)
+    try:
+        figures = _read(url, since=since, until=until, team=team)
+    except SQLAlchemyError as exc:
+        errors.print(f"[red]error:[/] could not read the store: {escape(str(exc.orig or exc))}")
+        raise typer.Exit(1) from exc
+    if output is ReportFormat.CSV:
+        _write_csv(figures)
+    else:
+        Console(highlight=False).print(_table(figures))
+
+
+def _read(
+    url: str, *, since: datetime | None, until: datetime | None, team: str | None
+) -> SlaReport:
+    engine = create_engine_for(url)
+    try:
+        with session_factory(engine)() as session, session.begin():
+            return sla_report(session, since=since, until=until, team=team)
+    finally:
+        engine.dispose()
+
+
+def _rows(figures: SlaReport) -> list[tuple[str, str, SlaFigures]]:
+    return [
+        ("all", "all", figures.overall),
+        *(("priority", row.priority.value, row) for row in figures.by_priority),
+        *(("team", row.team, row) for row in figures.by_team),
+    ]
+
+
+def _write_csv(figures: SlaReport) -> None:
+    # Raw numbers (shares 0..1, seconds) and empty cells for "nothing measured": for machines.
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["group", "key", *FIGURES])
+    for group, key, row in _rows(figures):
+        values = [getattr(row, name) for name in FIGURES]
+        writer.writerow([group, key, *("" if v is None else v for v in values)])
+
+
+def _table(figures: SlaReport) -> Table:
+    window = ", ".join(
+        part for part in (
+            f"since {figures.since.isoformat()}" if figures.since else "",
+            f"until {figures.until.isoformat()}" if figures.until else "",
+            f"team {figures.team}" if figures.team else "",
+        ) if part
+    )
+    table = Table(title=f"SLA report ({window or 'all escalations'})")
+    for column in ("", "count", "notice in SLA", "ack in SLA", "resolve in SLA", "ack mean",
+                   "ack p90", "resolve mean", "resolve p90", "open breaches"):
+        table.add_column(column, justify="left" if not column else "right")
+    rows = _rows(figures)
+    for n, (group, key, row) in enumerate(rows):
+        label = "all" if group == "all" else key
+        # A rule between the groups, so priorities and teams read as two blocks.
+        last_of_group = n + 1 < len(rows) and rows[n + 1][0] != group
+        table.add_row(
+            escape(label), str(row.count), _share(row.notice_within_sla),
+            _share(row.acknowledge_within_sla), _share(row.resolve_within_sla),
+            _duration(row.mean_seconds_to_acknowledge),
+            _duration(row.p90_seconds_to_acknowledge),
+            _duration(row.mean_seconds_to_resolve), _duration(row.p90_seconds_to_resolve),
+            str(row.open_breaches), end_section=last_of_group,
+        )
+    return table
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _duration(seconds: float | None) -> str:
+    """Two units at most ("1h 05m", "2d 03h", "45s"): enough to compare, easy to read."""
+    if seconds is None:
+        return "-"
+    whole = round(seconds)
+    days, rest = divmod(whole, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours:02d}h"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{minutes}m {secs:02d}s"
+    return f"{secs}s"
