@@ -20,6 +20,7 @@ DERIVED = {
     "acknowledge_due": "deadlines.acknowledge_due",
     "resolve_due": "deadlines.resolve_due",
     "view_json": "the whole view",
+    "request_hash": "RecordInput.request_hash (not part of the view)",
 }
 
 
