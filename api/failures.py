@@ -27,7 +27,13 @@ from api.problems import (
 )
 from api.resources import StoreUnavailable
 from api.temporal import TemporalUnavailable
-from domain.errors import ActionNotAllowed, InvalidAction, RoleNotAllowed, VersionConflict
+from domain.errors import (
+    ActionNotAllowed,
+    HandingOver,
+    InvalidAction,
+    RoleNotAllowed,
+    VersionConflict,
+)
 from domain.models import EscalationView
 
 log = logging.getLogger("api.failures")
@@ -59,6 +65,9 @@ def from_update_failure(failure: WorkflowUpdateFailedError) -> Problem:
             return forbidden(cause.message)
         case InvalidAction.type:
             return unprocessable([FieldError(field="body", message=cause.message)], cause.message)
+        case HandingOver.type:
+            # Rare (a very long escalation continuing as new): the next try reaches the new run.
+            return unavailable("The escalation is handing over to a new run; retry in a second.")
         case _:
             log.error("update failed with unmapped type %r: %s", cause.type, cause.message)
             return internal_error()

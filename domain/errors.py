@@ -48,6 +48,12 @@ class RoleNotAllowed(DomainError):
     type = "role_not_allowed"
 
 
+class HandingOver(DomainError):
+    """The workflow is draining to continue as new; the caller retries in a moment (API: 503)."""
+
+    type = "handing_over"
+
+
 class InvalidAction(DomainError):
     """The action is well-formed but names something that does not exist (API: 422)."""
 
@@ -55,5 +61,6 @@ class InvalidAction(DomainError):
 
 
 ERROR_TYPES: dict[str, type[DomainError]] = {
-    cls.type: cls for cls in (ActionNotAllowed, VersionConflict, RoleNotAllowed, InvalidAction)
+    cls.type: cls
+    for cls in (ActionNotAllowed, VersionConflict, RoleNotAllowed, InvalidAction, HandingOver)
 }

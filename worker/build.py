@@ -54,6 +54,9 @@ async def create_worker(
                 ],
                 activity_executor=executor,
                 max_concurrent_activities=ACTIVITY_SLOTS,
+                # Python runs workflow code on one thread: after a restart, replaying a hundred
+                # workflows at once made each task take longer than its 10 s timeout.
+                max_concurrent_workflow_tasks=10,
                 workflow_runner=SANDBOX_RUNNER,
                 interceptors=[ActivityLogContext()],
             )

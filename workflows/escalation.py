@@ -18,7 +18,7 @@ from workflows import effects
 with workflow.unsafe.imports_passed_through():
     from domain import lifecycle, timers
     from domain.enums import Action, Stage
-    from domain.errors import ActionNotAllowed, DomainError
+    from domain.errors import ActionNotAllowed, DomainError, HandingOver
     from domain.messages import (
         CloseRecordsInput,
         IntakeInput,
@@ -57,6 +57,9 @@ class EscalationWorkflow:
         # A continued run starts with its state; a new one gets it from intake.
         self._state: EscalationState | None = input.state
         self._opened = input.state is not None  # intake recorded in the store
+        # Set while draining for continue-as-new: new updates are refused (the caller retries
+        # and reaches the new run), or a steady stream of them would starve the hand-over.
+        self._handing_over = False
         self._lock = asyncio.Lock()
         self._wake = False
         self._queues: dict[tuple[str, str], list[Notification]] = {}
@@ -156,6 +159,7 @@ class EscalationWorkflow:
         await self._commit(lifecycle.records_closed(state, closed, at=workflow.now()))
 
     async def _continue_as_new(self) -> None:
+        self._handing_over = True
         await workflow.wait_condition(workflow.all_handlers_finished)
         async with self._lock:
             # In-flight deliveries stay in the outbox and restart under the same keys in the
@@ -232,6 +236,12 @@ class EscalationWorkflow:
     # --- actions: validators reject without writing history; handlers apply under the lock ---
 
     def _validate(self, action: Action, command: ActionInput) -> None:
+        if self._handing_over:
+            raise effects.to_application_error(
+                HandingOver("handing over to a new run; retry in a moment"))
+        self._recheck(action, command)
+
+    def _recheck(self, action: Action, command: ActionInput) -> None:
         try:
             lifecycle.ensure_allowed(self._current(), action, command)
         except DomainError as error:
@@ -240,7 +250,7 @@ class EscalationWorkflow:
     async def _act(self, action: Action, command: ActionInput) -> EscalationView:
         async with self._lock:
             # Re-check: another update may have changed the state since this one was accepted.
-            self._validate(action, command)
+            self._recheck(action, command)
             await self._commit(lifecycle.apply(self._current(), command, at=workflow.now()))
             entered_close = self._current().stage is Stage.CLOSE
             if entered_close and workflow.patched("close-stage-entered-by-the-action"):

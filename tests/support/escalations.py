@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
+import time
 import uuid
 from typing import Any
 
@@ -10,6 +12,7 @@ from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy
 
 from domain.enums import Role
+from domain.ids import new_escalation_id
 from domain.messages import IntakeInput, IntakeResult, WorkflowInput
 from domain.models import Actor, CreateEscalationInput
 from domain.policy import Policy
@@ -31,7 +34,8 @@ async def open_escalation(
     escalation_id: str | None = None,
 ) -> tuple[WorkflowHandle[EscalationWorkflow, Any], IntakeResult]:
     request = CreateEscalationInput.model_validate(body)
-    escalation_id = escalation_id or f"esc-{uuid.uuid4().hex[:20]}"
+    escalation_id = escalation_id or new_escalation_id(
+        int(time.time() * 1000), secrets.token_bytes(10))
     request_id = uuid.uuid4().hex
     request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
     payload = EscalationRequest(
