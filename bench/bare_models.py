@@ -1,0 +1,46 @@
+"""Inputs and outputs of the bare baselines; passed through the sandbox, as our `domain` is."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class Step(BaseModel):
+    update: str
+    awaited: int  # run one after another inside the update handler (our store write)
+    background: int  # started by the handler, not awaited by it (our deliveries)
+
+
+# Our lifecycle as the benchmark drives it (create -> ... -> customer RCA): per update, the
+# activities of EscalationWorkflow (count_prior_escalations, record_escalation,
+# close_related_records awaited; deliver_notification in the background). The harness compares
+# these totals with a real history of ours and reports any difference.
+LIFECYCLE_PLAN: list[Step] = [
+    Step(update="intake", awaited=2, background=1),
+    Step(update="send_notice", awaited=1, background=2),
+    Step(update="set_action_plan", awaited=1, background=0),
+    Step(update="declare_resolution", awaited=1, background=1),
+    Step(update="verify_resolution", awaited=1, background=2),
+    Step(update="confirm_customer_access", awaited=1, background=3),
+    Step(update="submit_internal_rca", awaited=1, background=1),
+    Step(update="share_customer_rca", awaited=1, background=1),
+]
+
+
+class BareInput(BaseModel):
+    plan: list[Step]
+    body: dict[str, Any] = {}
+
+
+class BareView(BaseModel):
+    id: str
+    step: int
+    status: str
+
+
+class HoldInput(BaseModel):
+    due: datetime
+    body: dict[str, Any] = {}

@@ -1,0 +1,103 @@
+"""Reading histories: their shape (activities, updates, timers), size, and timer lateness."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from temporalio.api.history.v1 import History
+from temporalio.client import Client
+
+# Event attribute names as the protobuf oneof calls them.
+ACTIVITY = "activity_task_scheduled_event_attributes"
+UPDATE = "workflow_execution_update_accepted_event_attributes"
+TIMER = "timer_started_event_attributes"
+TIMER_FIRED = "timer_fired_event_attributes"
+TASK_COMPLETED = "workflow_task_completed_event_attributes"
+UPSERT = "upsert_workflow_search_attributes_event_attributes"
+
+
+@dataclass(frozen=True)
+class Shape:
+    events: int
+    activities: int
+    updates: int
+    timers: int
+    upserts: int
+    bytes: int  # the serialized history
+    largest_event: int
+
+    @property
+    def bytes_per_event(self) -> float:
+        return self.bytes / self.events if self.events else 0.0
+
+    def same_work(self, other: Shape) -> bool:
+        return (self.activities, self.updates, self.timers) == (
+            other.activities, other.updates, other.timers)
+
+
+async def fetch(client: Client, workflow_id: str) -> History:
+    history = await client.get_workflow_handle(workflow_id).fetch_history()
+    proto = History()
+    proto.events.extend(history.events)
+    return proto
+
+
+def shape(history: History) -> Shape:
+    kinds = Counter(str(event.WhichOneof("attributes")) for event in history.events)
+    return Shape(
+        events=len(history.events),
+        activities=kinds[ACTIVITY],
+        updates=kinds[UPDATE],
+        timers=kinds[TIMER],
+        upserts=kinds[UPSERT],
+        bytes=history.ByteSize(),
+        largest_event=max((event.ByteSize() for event in history.events), default=0),
+    )
+
+
+@dataclass(frozen=True)
+class Firing:
+    fired: float  # seconds past due when the server fired the timer
+    handled: float  # seconds past due when the workflow task that ran the timer's code completed
+
+
+def firing(history: History, due: datetime) -> Firing | None:
+    """The first timer that fired in the history, relative to `due`; None if none fired yet
+    or its workflow task has not completed."""
+    fired_at: datetime | None = None
+    for event in history.events:
+        kind = event.WhichOneof("attributes")
+        if fired_at is None and kind == TIMER_FIRED:
+            fired_at = event.event_time.ToDatetime(tzinfo=due.tzinfo)
+        elif fired_at is not None and kind == TASK_COMPLETED:
+            handled = event.event_time.ToDatetime(tzinfo=due.tzinfo)
+            return Firing((fired_at - due).total_seconds(), (handled - due).total_seconds())
+    return None
+
+
+async def firings(client: Client, dues: dict[str, datetime], *, deadline: float,
+                  concurrency: int = 16) -> tuple[list[Firing], int]:
+    """Lateness of every workflow's first timer; keeps re-reading until all fired or the
+    monotonic `deadline` passes. Returns the firings and how many never fired in time."""
+    loop = asyncio.get_running_loop()
+    pending = dict(dues)
+    found: list[Firing] = []
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(workflow_id: str, due: datetime) -> tuple[str, Firing | None]:
+        async with gate:
+            return workflow_id, firing(await fetch(client, workflow_id), due)
+
+    while pending:
+        results = await asyncio.gather(*(one(w, d) for w, d in pending.items()))
+        for workflow_id, result in results:
+            if result is not None:
+                found.append(result)
+                del pending[workflow_id]
+        if not pending or loop.time() > deadline:
+            break
+        await asyncio.sleep(1.0)
+    return found, len(pending)

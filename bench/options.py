@@ -1,0 +1,35 @@
+"""What a run measures and how much of it: `--quick` (under two minutes) or the full run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SECTIONS = ("lifecycle", "api", "history", "hold", "burst", "pragmas")
+
+
+@dataclass
+class Options:
+    quick: bool = False
+    lifecycles: int = 120  # per side, split over the interleaved rounds
+    concurrency: int = 20  # lifecycles driven at once
+    rounds: int = 2  # ours, bare, bare, ours, ... (ABBA cancels drift)
+    creates: int = 400  # per side, for the API overhead
+    create_concurrency: int = 20
+    hold: list[int] = field(default_factory=lambda: [5_000, 20_000])  # RSS checkpoints
+    hold_concurrency: int = 20
+    burst: int = 1_000
+    status_updates: int = 20  # in the history lifecycle
+    pragma_lifecycles: int = 60  # per dev server, for the WAL comparison
+    sections: tuple[str, ...] = SECTIONS
+    experiment: str = ""  # patches for our worker (bench.ours_worker)
+    # Extra copies of our stack (own worker, API, task queue, store), each with experiments,
+    # driven in the same interleaved lifecycle rounds: name -> experiment.
+    variants: dict[str, str] = field(default_factory=dict)
+    profile: str = ""  # "worker" or "api": py-spy records it during the lifecycle section
+    keep: bool = False  # keep the temporary directory (logs, databases)
+
+    @classmethod
+    def quick_preset(cls) -> Options:
+        return cls(quick=True, lifecycles=16, concurrency=8, rounds=2, creates=40,
+                   hold=[200], burst=100, pragma_lifecycles=10,
+                   sections=tuple(s for s in SECTIONS if s != "pragmas"))

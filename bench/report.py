@@ -1,0 +1,164 @@
+"""The results as one rich table: ours, bare, the ratio, the target and whether it was met."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+Row = tuple[str, str, str, str, str, str]
+
+
+def _f(value: Any, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:,.{digits}f}"
+
+
+def _verdict(ok: bool | None) -> str:
+    if ok is None:
+        return ""
+    return "[green]met[/]" if ok else "[red]missed[/]"
+
+
+def _check(value: Any, test: Callable[[float], bool]) -> bool | None:
+    if not isinstance(value, int | float) or math.isnan(value):
+        return None
+    return test(float(value))
+
+
+def rows(results: dict[str, Any]) -> list[Row]:
+    out: list[Row] = []
+    if (lc := results.get("lifecycle")) is not None:
+        o, b = lc["ours"], lc["bare"]
+        out.append((f"Lifecycle throughput, escalations/s (x{o['escalations']}, "
+                    f"{lc['concurrency']} at once)", _f(o["per_second"], 2),
+                    _f(b["per_second"], 2), _f(lc["ratio"], 2), ">= 0.8",
+                    _verdict(_check(lc["ratio"], lambda r: r >= 0.8))))
+        for q in ("p50", "p99"):
+            out.append((f"  action round trip {q}, ms", _f(o["action"][f"{q}_ms"]),
+                        _f(b["action"][f"{q}_ms"]),
+                        _f(o["action"][f"{q}_ms"] / b["action"][f"{q}_ms"], 2), "", ""))
+        out.append(("  create round trip p99, ms", _f(o["create"]["p99_ms"]),
+                    _f(b["create"]["p99_ms"]),
+                    _f(o["create"]["p99_ms"] / b["create"]["p99_ms"], 2), "", ""))
+        oc, bc = o["cpu_ms_per_escalation"], b["cpu_ms_per_escalation"]
+        if oc and bc:
+            out.append(("  CPU ms per lifecycle, all processes", _f(oc["total"], 0),
+                        _f(bc["total"], 0), _f(oc["total"] / bc["total"], 2), "", ""))
+            out.append(("  CPU ms per lifecycle, worker", _f(oc.get("ours-worker"), 0),
+                        _f(bc.get("bare-worker"), 0), "", "", ""))
+            out.append(("  CPU ms per lifecycle, Temporal server", _f(oc.get("temporal"), 0),
+                        _f(bc.get("temporal"), 0), "", "", ""))
+            out.append(("  CPU ms per lifecycle, API", _f(oc.get("ours-api"), 0),
+                        _f(bc.get("bare-api"), 0), "", "", ""))
+        for name in lc.get("variants", []):
+            v = lc[name]
+            vc = v["cpu_ms_per_escalation"]
+            out.append((f"  variant {name} ({v['experiment']}): escalations/s",
+                        _f(v["per_second"], 2), _f(b["per_second"], 2), _f(v["ratio"], 2),
+                        ">= 0.8", _verdict(_check(v["ratio"], lambda r: r >= 0.8))))
+            if vc and bc:
+                out.append((f"  variant {name}: CPU ms per lifecycle, all processes",
+                            _f(vc["total"], 0), _f(bc["total"], 0),
+                            _f(vc["total"] / bc["total"], 2), "", ""))
+        shape = lc.get("shape", {})
+        if "ours" in shape and "bare" in shape:
+            s_o, s_b = shape["ours"], shape["bare"]
+            out.append(("  activities / updates / timers per lifecycle",
+                        f"{s_o['activities']}/{s_o['updates']}/{s_o['timers']}",
+                        f"{s_b['activities']}/{s_b['updates']}/{s_b['timers']}", "",
+                        "equal", _verdict(shape.get("same_work"))))
+        out.append(("  notifications received (webhooks, loopback)",
+                    _f(o.get("notifications_received")), "-", "",
+                    "0 duplicates", _verdict(o.get("duplicate_deliveries") == 0)))
+    if (api := results.get("api")) is not None:
+        for q in ("p50", "p99"):
+            ratio = api[f"ratio_{q}_vs_start"]
+            out.append((f"API create {q}, ms ({api['concurrency']} clients) vs bare start",
+                        _f(api["ours"][f"{q}_ms"]), _f(api["bare_start"][f"{q}_ms"]),
+                        _f(ratio, 2), "<= 2x" if q == "p99" else "",
+                        _verdict(_check(ratio, lambda r: r <= 2.0)) if q == "p99" else ""))
+        out.append(("  vs bare update-with-start (same Temporal work), p99 ms",
+                    _f(api["ours"]["p99_ms"]), _f(api["bare_update_with_start"]["p99_ms"]),
+                    _f(api["ratio_p99_vs_update_with_start"], 2), "", ""))
+        for name in api.get("variants", []):
+            ratio = api[name]["ratio_p99_vs_start"]
+            out.append((f"  variant {name}: create p99, ms, vs bare start",
+                        _f(api[name]["p99_ms"]), _f(api["bare_start"]["p99_ms"]),
+                        _f(ratio, 2), "<= 2x", _verdict(_check(ratio, lambda r: r <= 2.0))))
+    if (hold := results.get("hold")) is not None:
+        out.append((f"Open and park, escalations/s ({hold['concurrency']} clients)",
+                    _f(hold["ours"]["per_second"], 2), _f(hold["bare"]["per_second"], 2),
+                    _f(hold["ratio"], 2), ">= 0.8",
+                    _verdict(_check(hold["ratio"], lambda r: r >= 0.8))))
+        for name in hold.get("variants", []):
+            out.append((f"  variant {name}: open and park, escalations/s",
+                        _f(hold[name]["per_second"], 2), _f(hold["bare"]["per_second"], 2),
+                        _f(hold[name]["ratio"], 2), ">= 0.8",
+                        _verdict(_check(hold[name]["ratio"], lambda r: r >= 0.8))))
+        for point in hold["checkpoints"]:
+            out.append((f"Worker RSS per held escalation, KiB, at {point['open']:,} open",
+                        _f(point["ours"]["kib_per_escalation"]),
+                        _f(point["bare"]["kib_per_escalation"]), _f(point["ratio"], 2),
+                        "<= 1.5x", _verdict(_check(point["ratio"], lambda r: r <= 1.5))))
+            for name in hold.get("variants", []):
+                ratio = point[name]["ratio"]
+                out.append((f"  variant {name}: RSS per held escalation, KiB",
+                            _f(point[name]["kib_per_escalation"]),
+                            _f(point["bare"]["kib_per_escalation"]), _f(ratio, 2), "<= 1.5x",
+                            _verdict(_check(ratio, lambda r: r <= 1.5))))
+    if (burst := results.get("burst")) is not None:
+        o, b = burst["ours"], burst["bare"]
+        for what in ("fired", "handled"):
+            late = o[f"{what}_p99_s"]
+            out.append((f"{burst['timers']:,} timers due together: {what} p99 late, s",
+                        _f(late, 2), _f(b[f"{what}_p99_s"], 2), "", "< 1 s",
+                        _verdict(_check(late, lambda v: v < 1.0))))
+    if (hist := results.get("history")) is not None:
+        out.append((f"History events, P1 lifecycle with {hist['status_updates']} status "
+                    "updates", _f(hist["events"]), "-", "", "<< 10,240",
+                    _verdict(hist["events"] < 10_240 / 4)))
+        out.append(("  bytes per event (serialized history / events)",
+                    _f(hist["bytes_per_event"], 0), "-", "", "", ""))
+    if (pr := results.get("pragmas")) is not None:
+        out.append(("SQLite pragmas, our lifecycle escalations/s: WAL | none",
+                    _f(pr["wal"]["per_second"], 2), _f(pr["none"]["per_second"], 2),
+                    _f(pr["ratio"], 2), "", ""))
+    return out
+
+
+def table(results: dict[str, Any]) -> Table:
+    title = "escalations vs bare Temporal" + (" (quick)" if results.get("quick") else "")
+    t = Table(title=title, title_justify="left")
+    for name, justify in (("measure", "left"), ("ours", "right"), ("bare", "right"),
+                          ("ours/bare", "right"), ("target", "left"), ("", "left")):
+        t.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for row in rows(results):
+        t.add_row(*row)
+    return t
+
+
+def error_notes(results: dict[str, Any]) -> list[str]:
+    """Every side of every section that saw failed calls (they are not in the figures)."""
+    notes = []
+    for section, value in results.items():
+        if not isinstance(value, dict):
+            continue
+        for side, figures in value.items():
+            if isinstance(figures, dict) and figures.get("error_count"):
+                first = (figures.get("errors") or [""])[0]
+                notes.append(f"{section}/{side}: {figures['error_count']} failed, e.g. {first}")
+    return notes
+
+
+def show(results: dict[str, Any], console: Console | None = None) -> None:
+    console = console or Console()
+    console.print(table(results))
+    for note in [*results.get("notes", []), *error_notes(results)]:
+        console.print(f"- {note}", markup=False)
