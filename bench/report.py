@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -115,11 +117,13 @@ def rows(results: dict[str, Any]) -> list[Row]:
                             _verdict(_check(ratio, lambda r: r <= 1.5))))
     if (burst := results.get("burst")) is not None:
         o, b = burst["ours"], burst["bare"]
-        for what in ("fired", "handled"):
-            late = o[f"{what}_p99_s"]
-            out.append((f"{burst['timers']:,} timers due together: {what} p99 late, s",
-                        _f(late, 2), _f(b[f"{what}_p99_s"], 2), "", "< 1 s",
-                        _verdict(_check(late, lambda v: v < 1.0))))
+        late = o["fired_p99_s"]
+        out.append((f"{burst['timers']:,} timers due together: fired p99 late, s",
+                    _f(late, 2), _f(b["fired_p99_s"], 2), "", "< 1 s",
+                    _verdict(_check(late, lambda v: v < 1.0))))
+        # Handled: the workflow task that ran the timer's code completed (a worker's backlog).
+        out.append(("  handled (its workflow task completed) p99 late, s",
+                    _f(o["handled_p99_s"], 2), _f(b["handled_p99_s"], 2), "", "", ""))
     if (hist := results.get("history")) is not None:
         out.append((f"History events, P1 lifecycle with {hist['status_updates']} status "
                     "updates", _f(hist["events"]), "-", "", "<< 10,240",
@@ -162,3 +166,21 @@ def show(results: dict[str, Any], console: Console | None = None) -> None:
     console.print(table(results))
     for note in [*results.get("notes", []), *error_notes(results)]:
         console.print(f"- {note}", markup=False)
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The same table as Markdown, for docs/benchmarks.md (`python -m bench.report FILE`)."""
+    lines = ["| measure | ours | bare | ours/bare | target | |", "|---|--:|--:|--:|---|---|"]
+    for row in rows(results):
+        cells = [re.sub(r"\[/?[a-z ]*\]", "", cell).strip() for cell in row]
+        if row[0].startswith("  "):
+            cells[0] = "↳ " + cells[0]
+        lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    print(markdown(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))))
