@@ -30,31 +30,14 @@ def record_delivery_attempt(
     at: datetime,
 ) -> None:
     """Count an attempt that did not deliver; the row stays (or becomes again) pending."""
-    insert = insert_for(session, DeliveryRow)
-    statement = insert.values(
-        notification_id=notification_id,
-        escalation_id=escalation_id,
-        event=event,
-        channel=channel,
-        recipient_name=recipient_name,
-        status=DeliveryStatus.PENDING.value,
-        attempts=1,
-        status_code=status_code,
-        last_error=_clip(error),
+    _count_attempt(
+        session,
+        row={"notification_id": notification_id, "escalation_id": escalation_id, "event": event,
+             "channel": channel, "recipient_name": recipient_name},
+        outcome={"status": DeliveryStatus.PENDING.value, "status_code": status_code,
+                 "last_error": _clip(error), "last_attempt_at": at},
         first_attempt_at=at,
-        last_attempt_at=at,
-    ).on_conflict_do_update(
-        index_elements=[col(DeliveryRow.notification_id)],
-        set_={
-            "status": DeliveryStatus.PENDING.value,
-            "attempts": col(DeliveryRow.attempts) + 1,
-            "status_code": insert.excluded.status_code,
-            "last_error": insert.excluded.last_error,
-            "last_attempt_at": insert.excluded.last_attempt_at,
-        },
-        where=col(DeliveryRow.status) != DeliveryStatus.DELIVERED.value,
     )
-    session.exec(statement)
 
 
 def mark_delivered(
@@ -69,28 +52,29 @@ def mark_delivered(
     at: datetime,
 ) -> None:
     """Count the attempt that delivered; a second call keeps the first delivery's record."""
+    _count_attempt(
+        session,
+        row={"notification_id": notification_id, "escalation_id": escalation_id, "event": event,
+             "channel": channel, "recipient_name": recipient_name},
+        outcome={"status": DeliveryStatus.DELIVERED.value, "status_code": status_code,
+                 "last_attempt_at": at, "delivered_at": at},
+        first_attempt_at=at,
+    )
+
+
+def _count_attempt(
+    session: Session, *, row: dict[str, object], outcome: dict[str, object],
+    first_attempt_at: datetime,
+) -> None:
+    """Insert the first attempt, or add one to the count and take this attempt's outcome;
+    a row already delivered never changes (the guard sits in the statement itself)."""
     insert = insert_for(session, DeliveryRow)
     statement = insert.values(
-        notification_id=notification_id,
-        escalation_id=escalation_id,
-        event=event,
-        channel=channel,
-        recipient_name=recipient_name,
-        status=DeliveryStatus.DELIVERED.value,
-        attempts=1,
-        status_code=status_code,
-        first_attempt_at=at,
-        last_attempt_at=at,
-        delivered_at=at,
+        **row, **outcome, attempts=1, first_attempt_at=first_attempt_at
     ).on_conflict_do_update(
         index_elements=[col(DeliveryRow.notification_id)],
-        set_={
-            "status": DeliveryStatus.DELIVERED.value,
-            "attempts": col(DeliveryRow.attempts) + 1,
-            "status_code": insert.excluded.status_code,
-            "last_attempt_at": insert.excluded.last_attempt_at,
-            "delivered_at": insert.excluded.delivered_at,
-        },
+        set_={"attempts": col(DeliveryRow.attempts) + 1,
+              **{name: insert.excluded[name] for name in outcome}},
         where=col(DeliveryRow.status) != DeliveryStatus.DELIVERED.value,
     )
     session.exec(statement)
