@@ -22,6 +22,7 @@ from activities.channels.errors import ChannelNotConfigured, DeliveryFailed, Tar
 from activities.channels.http import install_log_redaction, post
 from activities.channels.redact import redact_url
 from activities.metrics import DomainMetrics
+from config.sealing import SealError, open_address
 from domain.enums import ContactChannel
 from domain.hosts import HostRules, parse_rules
 from domain.messages import DeliveryInput, DeliveryResult, DeliveryTarget
@@ -89,7 +90,10 @@ class NotifyActivities:
         """The receiver's 2xx status (None for email, where acceptance has no HTTP code)."""
         config = self._config
         sent_at = datetime.now(UTC)
-        address = notification.recipient.address
+        try:
+            address = open_address(config.sealer, notification.recipient.address)
+        except SealError as exc:
+            raise ChannelNotConfigured(str(exc)) from None
         match notification.recipient.channel:
             case ContactChannel.WEBHOOK:
                 body = webhook.encode(webhook.payload(notification, target, sent_at=sent_at))

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import cast
+from typing import TypeVar, cast
 
+from pydantic import BaseModel
 from temporalio.client import WithStartWorkflowOperation, WorkflowUpdateFailedError
 from temporalio.common import (
     SearchAttributePair,
@@ -25,6 +26,7 @@ from api.hosts import check_addresses
 from api.idempotency import escalation_id_for, request_hash
 from api.problems import FieldError, Problem, conflict, not_found, unprocessable
 from api.resources import Resources
+from config.sealing import seal_addresses
 from domain.enums import Action, Stage, Status
 from domain.messages import IntakeInput, IntakeResult, WorkflowInput
 from domain.models import (
@@ -43,6 +45,7 @@ from workflows.escalation import EscalationWorkflow
 
 # Filled by the API from the token and If-Match; a client sending them is sending unknown fields.
 _SERVER_FIELDS = ("actor", "expected_version")
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,8 @@ async def open_escalation(
     decision = route(resources.policy, body)
     request = EscalationRequest(
         id=escalation_id,
-        request=body,
+        # Sealed after the fingerprint: a retry with the same body still matches it.
+        request=_sealed(resources, body),
         routing=decision,
         policy=resources.policy,
         links=LinkBases(api=settings.escalations_public_url, temporal_ui=settings.temporal_ui_url,
@@ -152,6 +156,11 @@ async def open_escalation(
     if not result.same_request:
         raise _key_reused()
     return Opened(result.escalation, created=result.created)
+
+
+def _sealed(resources: Resources, command: M) -> M:
+    """Credentials in recipient URLs stay out of the workflow's history (domain/sealed.py)."""
+    return command if resources.sealer is None else seal_addresses(command, resources.sealer)
 
 
 def _key_reused() -> Exception:
@@ -190,6 +199,7 @@ async def take_action(
     _server_fields_refused(command)
     if isinstance(command, AddDetailsInput | TaskForceInput):
         check_addresses(command, resources.host_rules)
+        command = _sealed(resources, command)
     command = command.model_copy(update={"actor": actor, "expected_version": expected_version})
     client = await resources.temporal.client()
     handle = client.get_workflow_handle(escalation_id)

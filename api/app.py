@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 
+import structlog
 from anyio import to_thread
 from fastapi import FastAPI
 
@@ -23,12 +24,15 @@ from api.resources import Resources
 from api.routes import actions, escalations, health, rca, reports, triage
 from api.temporal import TemporalGateway
 from config.policy_files import load_policy
+from config.sealing import AddressSealer, seal_addresses
 from config.settings import Settings
 from domain.errors import PolicyError
 from domain.hosts import HostRules, parse_rules
 from domain.policy import Policy
 from store.engine import create_engine_for, session_factory
 from store.migrate import upgrade_to_head
+
+_log = structlog.get_logger(__name__)
 
 
 class StartupError(RuntimeError):
@@ -40,6 +44,7 @@ class _Configuration:
     policy: Policy
     host_rules: HostRules
     keys: KeyRing
+    sealer: AddressSealer | None
 
 
 def _configure(settings: Settings) -> _Configuration:
@@ -57,9 +62,16 @@ def _configure(settings: Settings) -> _Configuration:
         keys = load_keys(keys_path(settings))
     except KeysFileError as exc:
         raise StartupError(str(exc)) from exc
+    sealer = settings.address_sealer()
+    if sealer is None:
+        _log.warning("no ESCALATIONS_SEALING_KEY: credentials in recipient URLs will be "
+                     "readable in Temporal's history and the store")
+    else:
+        # The snapshot each new workflow carries holds the policy's contacts sealed too.
+        policy = seal_addresses(policy, sealer)
     # Under the store's lock, so an API and workers starting together migrate once.
     upgrade_to_head(settings.resolved_database_url)
-    return _Configuration(policy, host_rules, keys)
+    return _Configuration(policy, host_rules, keys, sealer)
 
 
 def _lifespan(settings: Settings | None) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
@@ -74,6 +86,7 @@ def _lifespan(settings: Settings | None) -> Callable[[FastAPI], AbstractAsyncCon
         app.state.resources = Resources(
             settings=config, temporal=temporal, sessions=session_factory(engine),
             policy=loaded.policy, host_rules=loaded.host_rules, keys=loaded.keys,
+            sealer=loaded.sealer,
         )
         try:
             yield

@@ -18,11 +18,14 @@ from domain.models import (
     Recipient,
     TaskForceInput,
 )
+from domain.sealed import SEALED_MARK, is_sealed
 
 
 def _refusal(rules: HostRules, channel: ContactChannel, address: str) -> str | None:
     if channel is ContactChannel.EMAIL:
         return None  # mail goes to the configured SMTP server, not to the address's host
+    if is_sealed(address):
+        return f"the fragment '#{SEALED_MARK}' is reserved for addresses the service seals"
     return refusal(urlsplit(address).hostname or "", rules)
 
 
@@ -46,7 +49,8 @@ def _customers(customers: list[AffectedCustomer], rules: HostRules) -> list[Fiel
 def check_addresses(
     body: CreateEscalationInput | AddDetailsInput | TaskForceInput, rules: HostRules
 ) -> None:
-    """Raise 422 naming every address the policy's notification rules refuse."""
+    """Raise 422 naming every address the policy's notification rules refuse (or a client
+    sent already sealed)."""
     if isinstance(body, TaskForceInput):
         errors = _recipients("members", body.members, rules)
     else:

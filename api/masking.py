@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from domain.enums import Role
 from domain.models import AffectedCustomer, EscalationView, Recipient
+from domain.sealed import is_sealed
 
 MASK = "***"
 
@@ -34,6 +35,8 @@ def redact_url(address: str) -> str:
     """`https://h.example/x?token=abc` -> `https://h.example/x?token=***`: a URL's query values
     and user info are credentials often enough that no answer repeats them."""
     parts = urlsplit(address)
+    if is_sealed(address):  # already redacted; the ciphertext is of no use to a reader
+        return urlunsplit(parts._replace(fragment=""))
     if not (parts.scheme and parts.hostname) or not (parts.query or parts.username):
         return address
     query = urlencode([(key, MASK) for key, _ in parse_qsl(parts.query, keep_blank_values=True)],

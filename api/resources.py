@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from api.keys import KeyRing
 from api.temporal import TemporalGateway
+from config.sealing import AddressSealer
 from config.settings import Settings
 from domain.hosts import HostRules
 from domain.policy import Policy
@@ -33,6 +34,7 @@ class Resources:
     policy: Policy
     host_rules: HostRules
     keys: KeyRing
+    sealer: AddressSealer | None  # None: recipient URLs enter workflows as given
 
     async def read(self, query: Callable[[Session], T]) -> T:
         """Run a store query in one read transaction on a worker thread (sessions block)."""

@@ -1,4 +1,5 @@
-"""`escalations keys add NAME ROLE`: append a hashed API key and print its token once."""
+"""`escalations keys add NAME ROLE`: append a hashed API key and print its token once;
+`escalations keys sealing-key`: a new key for sealing recipient URLs (config/sealing.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Annotated
 import typer
 
 from api.keys import TOKEN_ROLES, KeysFileError, add_key, ensure_dev_keys, keys_path
+from config.sealing import new_key
 from config.settings import Settings
 from domain.enums import Role
 
@@ -44,3 +46,9 @@ def add(
     typer.echo(f"added key {name!r} ({role}) to {path}")
     typer.echo("token (shown once, store it now):")
     typer.echo(token)
+
+
+@keys_app.command("sealing-key")
+def sealing_key() -> None:
+    """Print a new ESCALATIONS_SEALING_KEY (give the API and every worker the same one)."""
+    typer.echo(new_key())

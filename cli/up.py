@@ -31,6 +31,7 @@ from rich.markup import escape
 
 from cli.supervisor import ChildDied, StartupError, StopRequested, Supervisor
 from config.policy_files import load_policy
+from config.sealing import ensure_key_file
 from config.settings import Settings
 from domain.errors import PolicyError
 from workflows.search_attributes import SEARCH_ATTRIBUTES
@@ -93,9 +94,12 @@ def child_env(
     namespace: str,
     database_url: str,
     api_keys: Path,
+    sealing_key: str | None = None,
 ) -> dict[str, str]:
     """The environment of the workers and the API: the caller's, with the stack's own settings."""
     env = dict(base)
+    if sealing_key is not None:
+        env["ESCALATIONS_SEALING_KEY"] = sealing_key
     env.update(
         TEMPORAL_ADDRESS=opts.temporal_address,
         TEMPORAL_NAMESPACE=namespace,
@@ -249,6 +253,14 @@ def _start_stack(opts: UpOptions, settings: Settings, sup: Supervisor) -> dict[s
     except ValueError as exc:  # KeysFileError names the file and the entry
         raise StartupError(str(exc)) from exc
 
+    sealing_key = None
+    if settings.escalations_sealing_key is None:
+        try:
+            # One key for the API and every worker: what the API seals, any worker opens.
+            sealing_key = ensure_key_file(opts.data_dir / "sealing.key")
+        except ValueError as exc:
+            raise StartupError(str(exc)) from exc
+
     help_text = _temporal(temporal, "server", "start-dev", "--help").stdout
     args = dev_server_args(opts, namespace=namespace,
                            sqlite_pragmas="--sqlite-pragma" in help_text)
@@ -267,7 +279,7 @@ def _start_stack(opts: UpOptions, settings: Settings, sup: Supervisor) -> dict[s
     ensure_search_attributes(sup, temporal, opts.temporal_address, namespace)
 
     env = child_env(os.environ, opts, namespace=namespace, database_url=database_url,
-                    api_keys=api_keys)
+                    api_keys=api_keys, sealing_key=sealing_key)
     me = _self_command()
     console.print(f"starting {opts.workers} worker(s) and the API on {opts.api_url}")
     for index in range(1, opts.workers + 1):

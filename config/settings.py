@@ -10,9 +10,12 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from config.sealing import AddressSealer, decode_key
+
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False,
+                                      hide_input_in_errors=True)  # a bad secret is not echoed
 
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
@@ -24,6 +27,8 @@ class Settings(BaseSettings):
     escalations_policy: Path | None = None  # default: the policy shipped in the package
     escalations_api_keys: Path | None = None
     escalations_webhook_secret: SecretStr | None = None
+    # Seals recipient URLs that carry credentials before they enter history (config/sealing.py).
+    escalations_sealing_key: SecretStr | None = None
     escalations_public_url: str = "http://127.0.0.1:8000"  # base of links in messages
 
     smtp_host: str | None = None
@@ -44,6 +49,17 @@ class Settings(BaseSettings):
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("escalations_sealing_key")
+    @classmethod
+    def _sealing_key_decodes(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            decode_key(value.get_secret_value())
+        return value
+
+    def address_sealer(self) -> AddressSealer | None:
+        key = self.escalations_sealing_key
+        return AddressSealer(decode_key(key.get_secret_value())) if key is not None else None
 
     @property
     def resolved_database_url(self) -> str:

@@ -30,6 +30,7 @@ from domain.enums import (
     Temperature,
     TimelineType,
 )
+from domain.sealed import PLAIN_ADDRESS_MAX, SEALED_ADDRESS_MAX, is_sealed
 
 _EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
@@ -63,6 +64,10 @@ class Strict(BaseModel):
 
 def check_address(channel: ContactChannel, address: str) -> str:
     """Syntax only; the policy's host rules are checked at the API and again at delivery."""
+    # The field admits a sealed address's length (domain/sealed.py); a plain one is held to less.
+    sealed = channel is not ContactChannel.EMAIL and is_sealed(address)
+    if len(address) > PLAIN_ADDRESS_MAX and not sealed:
+        raise ValueError(f"an address has at most {PLAIN_ADDRESS_MAX} characters")
     if channel is ContactChannel.EMAIL:
         if not _EMAIL.match(address):
             raise ValueError(f"not an e-mail address: {address!r}")
@@ -77,7 +82,7 @@ def check_address(channel: ContactChannel, address: str) -> str:
 
 class Contact(Strict):
     channel: ContactChannel
-    address: Annotated[str, Field(min_length=3, max_length=2_000)]
+    address: Annotated[str, Field(min_length=3, max_length=SEALED_ADDRESS_MAX)]
 
     @model_validator(mode="after")
     def _address_fits_channel(self) -> Contact:
@@ -91,7 +96,7 @@ class Recipient(Strict):
     name: Name
     role: Annotated[str, Field(max_length=120)] | None = None
     channel: ContactChannel
-    address: Annotated[str, Field(min_length=3, max_length=2_000)]
+    address: Annotated[str, Field(min_length=3, max_length=SEALED_ADDRESS_MAX)]
 
     @model_validator(mode="after")
     def _address_fits_channel(self) -> Recipient:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from pydantic import SecretStr
 
+from config.sealing import AddressSealer
 from config.settings import Settings
 
 DEFAULT_REQUEST_TIMEOUT = 10.0  # api.md: "no answer in 10 s" is a failed attempt
@@ -30,6 +31,8 @@ class NotifyConfig:
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     public_url: str = "http://127.0.0.1:8000"  # base of the escalation links in messages
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT  # seconds, for the whole request
+    # Opens the addresses the API sealed (config/sealing.py); None: no key on this worker.
+    sealer: AddressSealer | None = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> NotifyConfig:
@@ -44,6 +47,7 @@ class NotifyConfig:
                 starttls=settings.smtp_starttls,
             ),
             public_url=settings.escalations_public_url.rstrip("/"),
+            sealer=settings.address_sealer(),
         )
 
     def secrets(self) -> list[str]:

@@ -32,6 +32,7 @@ REQUIRED_IN_PRODUCTION = {
     "DATABASE_URL",  # the default is a SQLite file inside the container
     "ESCALATIONS_API_KEYS",  # there is no `escalations up` to create keys in production
     "ESCALATIONS_PUBLIC_URL",  # links in messages must not point at 127.0.0.1
+    "ESCALATIONS_SEALING_KEY",  # API and workers must share it; each container has its own disk
 }
 REQUIRED_FOR_API = {"API_HOST", "API_PORT"}  # the default host 127.0.0.1 is unreachable outside
 OPTIONAL = {

@@ -73,6 +73,9 @@ def test_viewer_sees_masked_addresses_and_nothing_else_changes() -> None:
         ("https://bot:pw@hooks.example/in", "https://hooks.example/in"),
         ("https://hooks.example/in", "https://hooks.example/in"),
         ("http://127.0.0.1:9000/h?k=v", "http://127.0.0.1:9000/h?k=***"),
+        # Sealed (domain/sealed.py): the readable part, without the ciphertext.
+        ("https://hooks.example/in?token=***#sealed=v1.QUJD", "https://hooks.example/in?token=***"),
+        ("https://hooks.slack.example/***#sealed=v1.QUJD", "https://hooks.slack.example/***"),
     ],
 )
 def test_url_credentials_are_never_shown(address: str, shown: str) -> None:
