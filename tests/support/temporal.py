@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHistory
 from temporalio.common import SearchAttributeKey
 
 from workflows.search_attributes import SEARCH_ATTRIBUTES
@@ -47,3 +51,26 @@ async def register_search_attributes(client: Client, namespace: str = "default")
             namespace=namespace,
         )
     )
+
+
+def readable_history(history: WorkflowHistory) -> str:
+    """The history as JSON with every payload's `data` decoded. Temporal's JSON form carries
+    payloads base64-encoded, so a plain `secret in history.to_json()` could never find a string
+    inside one: a check for what history must not hold has to read this instead."""
+
+    def decoded(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {key: _payload_text(value) if key == "data" and isinstance(value, str)
+                    else decoded(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [decoded(item) for item in node]
+        return node
+
+    return json.dumps(decoded(json.loads(history.to_json())), ensure_ascii=False)
+
+
+def _payload_text(data: str) -> str:
+    try:
+        return base64.b64decode(data, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return data

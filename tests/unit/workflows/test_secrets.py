@@ -20,6 +20,7 @@ from store.engine import create_engine_for, session_factory
 from tests.support.escalations import IM, open_escalation
 from tests.support.policies import loopback_policy
 from tests.support.receivers import HttpReceiver, SmtpReceiver
+from tests.support.temporal import readable_history
 from tests.support.waiting import until
 from worker.build import create_worker
 from workflows.escalation import EscalationWorkflow
@@ -58,12 +59,13 @@ async def test_secrets_are_used_but_never_recorded(
             assert signed.headers["x-escalations-signature"] == f"sha256={expected}"
             assert len(smtp.messages) == 1  # logged in with the password
 
-            history = (await handle.fetch_history()).to_json()
+            history = readable_history(await handle.fetch_history())
             engine = create_engine_for(settings.resolved_database_url)
             with session_factory(engine)() as session:
                 timeline = repr(queries.get_timeline(session, handle.id))
             engine.dispose()
 
+    assert "Finance on-call" in history or "/fin" in history  # the payloads were read
     for secret in (WEBHOOK_SECRET, SMTP_PASSWORD):
         assert secret not in history
         assert secret not in timeline
