@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from domain.enums import (
@@ -56,10 +56,32 @@ Title = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_stri
 Message = Annotated[str, Field(min_length=1, max_length=10_000), AfterValidator(_strip_text)]
 
 
+NO_NUL = r"^[^\x00]*$"  # the same rule for query parameters (a pattern the OpenAPI shows)
+
+
+def _contains_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(_contains_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+    return False  # nested inputs checked themselves
+
+
 class Strict(BaseModel):
     """Inputs refuse unknown fields (422), so a typo never silently drops data."""
 
     model_config = ConfigDict(extra="forbid", frozen=False)
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL text and jsonb cannot hold U+0000: one let in here would fail the
+        # escalation's store write on every retry, for ever. Refused here, it is a 422.
+        if _contains_nul(value):
+            raise ValueError("must not contain the NUL character (U+0000)")
+        return value
 
 
 def check_address(channel: ContactChannel, address: str) -> str:

@@ -13,10 +13,10 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from domain.enums import Category, Priority, SourceChannel, Temperature
-from domain.models import CreateEscalationInput, Customer, Source
+from domain.models import CreateEscalationInput, Customer, Source, Strict
 from domain.policy import Policy
 from domain.routing import apply_repeat_customer, route
 
@@ -31,16 +31,15 @@ def _not_blank(value: str) -> str:
     return value
 
 
-class TriageAuthor(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class TriageAuthor(Strict):
     handle: Annotated[str, Field(min_length=1, max_length=200)]
     verified: bool = False
     followers: Annotated[int, Field(ge=0, le=10_000_000_000)] = 0
 
 
-class TriageInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TriageInput(Strict):
+    """A post as the API takes it; like every input, unknown fields and NUL characters are
+    refused (422) before the text can become an escalation."""
 
     text: Annotated[str, Field(min_length=1, max_length=10_000), AfterValidator(_not_blank)]
     channel: SourceChannel = SourceChannel.API

@@ -27,6 +27,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         created_at = datetime.fromisoformat(stamp)
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise InvalidCursor("cursor is not one this service issued") from exc
-    if not separator or not escalation_id or created_at.tzinfo is None:
+    # "\x00": PostgreSQL cannot even compare a text holding it (an error, not "no match").
+    if not separator or not escalation_id or "\x00" in escalation_id or created_at.tzinfo is None:
         raise InvalidCursor("cursor is not one this service issued")
     return created_at.astimezone(UTC), escalation_id

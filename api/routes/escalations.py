@@ -13,7 +13,7 @@ from api.deps import EscalationId, IdempotencyKey
 from api.masking import for_role
 from api.problems import responses
 from domain.enums import Priority, Stage, Status
-from domain.models import CreateEscalationInput, EscalationView, TimelineEntry
+from domain.models import NO_NUL, CreateEscalationInput, EscalationView, TimelineEntry
 from store.queries import EscalationFilters
 
 router = APIRouter(prefix="/v1/escalations", tags=["escalations"])
@@ -63,10 +63,10 @@ async def list_escalations(
     stage: Stage | None = None,
     priority: Priority | None = None,
     tier: Annotated[int | None, Query(ge=1, le=3)] = None,
-    team: Annotated[str | None, Query(min_length=1, max_length=60)] = None,
-    customer_id: Annotated[str | None, Query(min_length=1, max_length=120)] = None,
+    team: Annotated[str | None, Query(min_length=1, max_length=60, pattern=NO_NUL)] = None,
+    customer_id: Annotated[str | None, Query(min_length=1, max_length=120, pattern=NO_NUL)] = None,
     breached: bool | None = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=200,
+    q: Annotated[str | None, Query(min_length=1, max_length=200, pattern=NO_NUL,
                                    description="Text in the title")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[

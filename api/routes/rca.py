@@ -11,6 +11,7 @@ from api import reads
 from api.auth import RcaReader, ResourcesDep
 from api.problems import responses
 from domain.enums import RcaKind, RcaStatus
+from domain.models import NO_NUL
 from store.queries import RcaTaskItem
 
 router = APIRouter(tags=["rca"])
@@ -26,7 +27,7 @@ async def list_rca_tasks(
     resources: ResourcesDep,
     status: RcaStatus | None = None,
     kind: RcaKind | None = None,
-    assignee: Annotated[str | None, Query(min_length=1, max_length=120)] = None,
+    assignee: Annotated[str | None, Query(min_length=1, max_length=120, pattern=NO_NUL)] = None,
 ) -> RcaTaskList:
     """RCA tasks by due date: engagement leads see customer ones, engineers internal, IMs all."""
     items = await reads.rca_tasks(resources, actor.role, status=status, kind=kind,

@@ -10,7 +10,7 @@ from pydantic import AwareDatetime
 from api.auth import ResourcesDep, RoleGate
 from api.problems import FieldError, responses, unprocessable
 from domain.enums import Role
-from domain.models import Actor
+from domain.models import NO_NUL, Actor
 from domain.reports import SlaReport
 from store.queries import sla_report
 
@@ -29,7 +29,7 @@ async def get_sla_report(
         description="Escalations created at or after this instant (RFC 3339 with offset)")] = None,
     until: Annotated[AwareDatetime | None, Query(
         description="Escalations created before this instant (RFC 3339 with offset)")] = None,
-    team: Annotated[str | None, Query(min_length=1, max_length=60)] = None,
+    team: Annotated[str | None, Query(min_length=1, max_length=60, pattern=NO_NUL)] = None,
 ) -> SlaReport:
     """SLA shares, times to acknowledge and resolve, and open breaches, per priority and team."""
     if since is not None and until is not None and since >= until:
