@@ -24,7 +24,8 @@ from domain.enums import Role
 from domain.ids import escalation_id_for_key
 from store import queries
 from store.queries import EscalationFilters
-from tests.faults.conftest import Stopwatch, StoreReader, write_loopback_policy
+from tests.support.lifecycles import Stopwatch, StoreReader
+from tests.support.policies import loopback_policy, write_policy_file
 from tests.support.processes import ApiProcess, DevServer, WorkerProcess
 from tests.support.receivers import HttpReceiver
 from tests.support.waiting import until
@@ -104,7 +105,7 @@ async def test_api_killed_during_creates_leaves_one_escalation_per_key(
     database_url = f"sqlite:///{tmp_path / 'store.db'}"
     keys = tmp_path / "api-keys.toml"
     token = add_key(keys, "alice", Role.INCIDENT_MANAGER)
-    policy = write_loopback_policy(tmp_path / "policy.toml", http_receiver.url(""))
+    policy = write_policy_file(tmp_path / "policy.toml", loopback_policy(http_receiver.url("")))
     worker = WorkerProcess(tmp_path, dev_server.address, task_queue=queue,
                            database_url=database_url)
     api = ApiProcess(tmp_path, dev_server.address, task_queue=queue, database_url=database_url,

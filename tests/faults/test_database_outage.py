@@ -27,18 +27,15 @@ from temporalio.client import Client
 from api.keys import add_key
 from domain.enums import Role
 from domain.models import AcknowledgeInput, EscalateInput, EscalationView
-from tests.faults.conftest import (
+from tests.faults.conftest import count, fault_policy, open_retrying, update_retrying
+from tests.support.escalations import ENGINEER
+from tests.support.lifecycles import (
     Stopwatch,
     StoreReader,
-    count,
-    fault_policy,
     gather_limited,
-    open_retrying,
     p3_body,
     timeline_problems,
-    update_retrying,
 )
-from tests.support.escalations import ENGINEER
 from tests.support.postgres import PostgresServer, requires_postgres
 from tests.support.processes import ApiProcess, DevServer, WorkerProcess
 from tests.support.receivers import HttpReceiver

@@ -19,18 +19,20 @@ from temporalio.client import Client
 from domain.enums import Status, TimelineType
 from domain.models import CancelInput, EscalationSummary, TimelineEntry
 from tests.faults.conftest import (
-    Stopwatch,
-    StoreReader,
     count,
     fault_policy,
-    gather_limited,
     open_retrying,
-    p3_body,
-    timeline_problems,
     update_retrying,
     wall_clock,
 )
 from tests.support.escalations import IM
+from tests.support.lifecycles import (
+    Stopwatch,
+    StoreReader,
+    gather_limited,
+    p3_body,
+    timeline_problems,
+)
 from tests.support.processes import DevServer, WorkerProcess
 from tests.support.receivers import HttpReceiver
 from tests.support.waiting import until

@@ -30,18 +30,21 @@ from domain.models import (
     VerificationInput,
 )
 from tests.faults.conftest import (
-    Stopwatch,
-    StoreReader,
     count,
     fault_policy,
-    gather_limited,
     open_retrying,
-    p3_body,
-    timeline_problems,
     update_retrying,
     wall_clock,
 )
 from tests.support.escalations import ENGINEER, IM, LEAD
+from tests.support.lifecycles import (
+    Stopwatch,
+    StoreReader,
+    deliveries_by_escalation,
+    gather_limited,
+    p3_body,
+    timeline_problems,
+)
 from tests.support.processes import DevServer, WorkerProcess
 from tests.support.receivers import HttpReceiver
 from tests.support.waiting import until
@@ -72,20 +75,6 @@ EXPECTED = Counter({
     ("resolution_verified", "/customer"): 1,
 })
 TIMER_ORDER = ["acknowledge", "notice", "resolve_warning", "resolve"]
-
-
-def deliveries_by_escalation(receiver: HttpReceiver) -> dict[str, Counter[tuple[str, str]]]:
-    """Each escalation's deliveries after dedupe by Idempotency-Key."""
-    seen: set[str] = set()
-    found: dict[str, Counter[tuple[str, str]]] = {}
-    for request in receiver.delivered():
-        key = request.idempotency_key or ""
-        if key in seen:
-            continue
-        seen.add(key)
-        body = request.json()
-        found.setdefault(body["escalation_id"], Counter())[(body["event"], request.path)] += 1
-    return found
 
 
 def timer_entries(entries: list[Any]) -> list[tuple[str, Any]]:

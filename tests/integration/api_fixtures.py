@@ -1,6 +1,6 @@
-"""The API against a real dev server, a real worker and a real SQLite file, one stack per test.
+"""The API against a real dev server, a real worker and a real store, one stack per test.
 
-    async with api_stack(dev_env, tmp_path) as api:
+    async with api_stack(dev_env, tmp_path, database_url=database_url) as api:
         created = await api.create(key="k-1")
         await api.act(created.json()["id"], "acknowledge", role=Role.ENGINEER)
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,14 +55,17 @@ def write_keys(path: Path) -> dict[Role, str]:
 
 
 def stack_settings(
-    env: WorkflowEnvironment, directory: Path, policy: Path, *, rpc_timeout: float = 10.0
+    env: WorkflowEnvironment, directory: Path, policy: Path, *, database_url: str,
+    rpc_timeout: float = 10.0,
 ) -> Settings:
+    """`database_url` is the `database_url` fixture (tests/integration/conftest.py): SQLite or
+    PostgreSQL, each test on its own empty store."""
     return Settings(
         temporal_address=env.client.service_client.config.target_host,
         temporal_namespace=env.client.namespace,
         temporal_task_queue=f"api-{uuid.uuid4()}",
         temporal_rpc_timeout_seconds=rpc_timeout,
-        database_url=f"sqlite:///{directory / 'store.db'}",
+        database_url=database_url,
         escalations_api_keys=directory / "api-keys.toml",
         escalations_policy=policy,
         ESCALATIONS_DATA_DIR=directory,
@@ -130,12 +133,20 @@ class ApiStack:
 
 @asynccontextmanager
 async def api_stack(
-    env: WorkflowEnvironment, directory: Path, *, worker: bool = True, rpc_timeout: float = 10.0
+    env: WorkflowEnvironment, directory: Path, *, database_url: str, worker: bool = True,
+    rpc_timeout: float = 10.0, edit_policy: Callable[[str], str] | None = None,
+    settings_changes: dict[str, Any] | None = None,
 ) -> AsyncIterator[ApiStack]:
+    """`edit_policy` rewrites the policy file's text; `settings_changes` apply to the API's and
+    the worker's settings alike."""
     async with AsyncExitStack() as stack:
         receiver = await stack.enter_async_context(HttpReceiver())
         policy = write_policy(directory / "policy.toml", receiver.url(""), ["127.0.0.1"])
-        settings = stack_settings(env, directory, policy, rpc_timeout=rpc_timeout)
+        if edit_policy is not None:
+            policy.write_text(edit_policy(policy.read_text(encoding="utf-8")), encoding="utf-8")
+        settings = stack_settings(env, directory, policy, database_url=database_url,
+                                  rpc_timeout=rpc_timeout)
+        settings = settings.model_copy(update=settings_changes or {})
         tokens = write_keys(directory / "api-keys.toml")
         if worker:
             await stack.enter_async_context(create_worker(env.client, settings))

@@ -22,8 +22,9 @@ UNKNOWN = "esc-01jd5k7q3mz8x4c9v2b6n0p1rt"
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def api(dev_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[ApiStack]:
-    async with api_stack(dev_env, tmp_path) as stack:
+async def api(dev_env: WorkflowEnvironment, tmp_path: Path, database_url: str
+              ) -> AsyncIterator[ApiStack]:
+    async with api_stack(dev_env, tmp_path, database_url=database_url) as stack:
         yield stack
 
 
@@ -132,9 +133,10 @@ async def test_viewer_sees_customer_contacts_masked(api: ApiStack) -> None:
 
 
 async def test_without_a_worker_calls_answer_503_not_hang(
-    dev_env: WorkflowEnvironment, tmp_path: Path
+    dev_env: WorkflowEnvironment, tmp_path: Path, database_url: str
 ) -> None:
-    async with api_stack(dev_env, tmp_path, worker=False, rpc_timeout=1.0) as lonely:
+    async with api_stack(dev_env, tmp_path, database_url=database_url, worker=False,
+                         rpc_timeout=1.0) as lonely:
         created = await lonely.create()
         assert created.status_code == 503
         assert created.headers["content-type"] == "application/problem+json"
@@ -143,9 +145,10 @@ async def test_without_a_worker_calls_answer_503_not_hang(
 
 
 async def test_when_the_worker_is_gone_reads_fall_back_to_the_store_and_actions_503(
-    dev_env: WorkflowEnvironment, tmp_path: Path
+    dev_env: WorkflowEnvironment, tmp_path: Path, database_url: str
 ) -> None:
-    async with api_stack(dev_env, tmp_path, worker=False, rpc_timeout=2.0) as api:
+    async with api_stack(dev_env, tmp_path, database_url=database_url, worker=False,
+                         rpc_timeout=2.0) as api:
         async with create_worker(dev_env.client, api.settings):
             opened = await api.open()
 

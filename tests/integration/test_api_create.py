@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,9 +18,16 @@ from tests.integration.api_fixtures import ENGINEER, ApiStack, api_stack
 pytestmark = pytest.mark.integration
 
 
+def unique(key: str) -> str:
+    """An Idempotency-Key of this test alone: the key fixes the workflow id, and the dev server
+    is shared by the whole session (each test also runs once per store backend)."""
+    return f"{key}-{uuid.uuid4().hex[:12]}"
+
+
 @pytest_asyncio.fixture(loop_scope="session")
-async def api(dev_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[ApiStack]:
-    async with api_stack(dev_env, tmp_path) as stack:
+async def api(dev_env: WorkflowEnvironment, tmp_path: Path, database_url: str
+              ) -> AsyncIterator[ApiStack]:
+    async with api_stack(dev_env, tmp_path, database_url=database_url) as stack:
         yield stack
 
 
@@ -39,38 +47,43 @@ async def test_create_answers_201_in_stage_communicate(api: ApiStack) -> None:
 
 
 async def test_same_key_and_body_answers_200_with_the_same_escalation(api: ApiStack) -> None:
-    first = await api.create(key="retry-me")
-    again = await api.create(key="retry-me")
+    key = unique("retry-me")
+    first = await api.create(key=key)
+    again = await api.create(key=key)
     assert (first.status_code, again.status_code) == (201, 200)
-    assert first.json()["id"] == again.json()["id"] == escalation_id_for_key("retry-me")
+    assert first.json()["id"] == again.json()["id"] == escalation_id_for_key(key)
 
 
 async def test_same_key_with_another_body_is_422(api: ApiStack) -> None:
-    assert (await api.create(key="k-1")).status_code == 201
-    other = await api.create(api.body(title="Something else entirely"), key="k-1")
+    key = unique("k-1")
+    assert (await api.create(key=key)).status_code == 201
+    other = await api.create(api.body(title="Something else entirely"), key=key)
     assert other.status_code == 422
     assert other.json()["detail"] == "Idempotency-Key reused with a different body."
 
 
 async def test_twenty_concurrent_creates_with_one_key_open_one_escalation(api: ApiStack) -> None:
-    answers = await asyncio.gather(*(api.create(key="storm") for _ in range(20)))
+    key = unique("storm")
+    escalation_id = escalation_id_for_key(key)
+    answers = await asyncio.gather(*(api.create(key=key) for _ in range(20)))
     assert Counter(a.status_code for a in answers) == Counter({201: 1, 200: 19})
-    assert {a.json()["id"] for a in answers} == {escalation_id_for_key("storm")}
-    timeline = await api.get(f"/v1/escalations/{escalation_id_for_key('storm')}/timeline")
+    assert {a.json()["id"] for a in answers} == {escalation_id}
+    timeline = await api.get(f"/v1/escalations/{escalation_id}/timeline")
     assert [e["type"] for e in timeline.json()["items"]].count("created") == 1
     runs = [w async for w in api.temporal.list_workflows(
-        f"WorkflowId = '{escalation_id_for_key('storm')}'")]
+        f"WorkflowId = '{escalation_id}'")]
     assert len(runs) <= 1  # visibility may lag; never more than one run
 
 
 async def test_a_key_of_a_closed_escalation_answers_the_stored_one(api: ApiStack) -> None:
-    opened = (await api.create(key="done")).json()
+    key = unique("done")
+    opened = (await api.create(key=key)).json()
     cancelled = await api.act(opened["id"], "cancel", {"reason": "duplicate"})
     assert cancelled.status_code == 200, cancelled.text
-    again = await api.create(key="done")
+    again = await api.create(key=key)
     assert again.status_code == 200
     assert (again.json()["id"], again.json()["status"]) == (opened["id"], "cancelled")
-    other = await api.create(api.body(title="Something else entirely"), key="done")
+    other = await api.create(api.body(title="Something else entirely"), key=key)
     assert other.status_code == 422, other.text
 
 

@@ -18,8 +18,9 @@ pytestmark = pytest.mark.integration
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def api(dev_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[ApiStack]:
-    async with api_stack(dev_env, tmp_path) as stack:
+async def api(dev_env: WorkflowEnvironment, tmp_path: Path, database_url: str
+              ) -> AsyncIterator[ApiStack]:
+    async with api_stack(dev_env, tmp_path, database_url=database_url) as stack:
         yield stack
 
 

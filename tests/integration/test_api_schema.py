@@ -99,13 +99,13 @@ def fuzz(
 
 
 def test_schemathesis_finds_no_5xx_and_no_schema_violation(
-    dev_env: WorkflowEnvironment, tmp_path: Path
+    dev_env: WorkflowEnvironment, tmp_path: Path, database_url: str
 ) -> None:
     statuses: Counter[tuple[str, int]] = Counter()
     with HttpReceiver() as receiver:
         base = receiver.url("").replace("127.0.0.1", "localhost")
         policy = write_policy(tmp_path / "policy.toml", base, ["localhost"])
-        config = stack_settings(dev_env, tmp_path, policy)
+        config = stack_settings(dev_env, tmp_path, policy, database_url=database_url)
         token = write_keys(tmp_path / "api-keys.toml")[Role.INCIDENT_MANAGER]
         auth = {"Authorization": f"Bearer {token}"}
         app = app_with_worker(config)

@@ -38,7 +38,8 @@ pytestmark = pytest.mark.integration
 
 
 @asynccontextmanager
-async def short_policy_stack(env: WorkflowEnvironment, directory: Path) -> AsyncIterator[ApiStack]:
+async def short_policy_stack(env: WorkflowEnvironment, directory: Path, database_url: str
+                             ) -> AsyncIterator[ApiStack]:
     """The default policy with every contact on the receiver and P1's acknowledge SLA at 3 s,
     so a real timer fires during the test; every other deadline stays hours away."""
     async with AsyncExitStack() as stack:
@@ -47,7 +48,7 @@ async def short_policy_stack(env: WorkflowEnvironment, directory: Path) -> Async
         text = policy.read_text().replace('acknowledge_within = "PT15M"',
                                           'acknowledge_within = "PT3S"', 1)
         policy.write_text(text)
-        settings = stack_settings(env, directory, policy)
+        settings = stack_settings(env, directory, policy, database_url=database_url)
         tokens = write_keys(directory / "api-keys.toml")
         await stack.enter_async_context(create_worker(env.client, settings))
         manager = await stack.enter_async_context(LifespanManager(create_app(settings)))
@@ -82,9 +83,9 @@ async def temporal_list(env: WorkflowEnvironment, query: str) -> list[str]:
 
 
 async def test_api_drives_a_p1_to_closed_with_exact_notifications(
-    dev_env: WorkflowEnvironment, tmp_path: Path
+    dev_env: WorkflowEnvironment, tmp_path: Path, database_url: str
 ) -> None:
-    async with short_policy_stack(dev_env, tmp_path) as api:
+    async with short_policy_stack(dev_env, tmp_path, database_url) as api:
         opened = await api.open()
         esc = opened["id"]
         assert (opened["stage"], opened["priority"], opened["team"]) == ("communicate", "P1",

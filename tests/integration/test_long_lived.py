@@ -193,6 +193,10 @@ async def test_two_thousand_updates_continue_as_new_with_state_and_timers_intact
 ) -> None:
     started = time.monotonic()
     client = suggesting_env.client
+    # SQLite only, not both backends (tests/integration/conftest.py): this test is about
+    # continue-as-new and Temporal's history (~200 s); a PostgreSQL run would repeat it to add
+    # only what the store tests (idempotent appends on both backends) and the scale-out test
+    # (200 lifecycles from three workers into one PostgreSQL database) already prove.
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'store.db'}",
                         temporal_task_queue=f"long-{uuid.uuid4()}")
     engine = create_engine_for(settings.resolved_database_url)

@@ -79,7 +79,8 @@ class MeteredStack:
 
 
 @asynccontextmanager
-async def metered_stack(env: WorkflowEnvironment, directory: Path) -> AsyncIterator[MeteredStack]:
+async def metered_stack(env: WorkflowEnvironment, directory: Path, database_url: str
+                        ) -> AsyncIterator[MeteredStack]:
     port = _free_port()
     runtime = Runtime(telemetry=TelemetryConfig(
         metrics=PrometheusConfig(bind_address=f"127.0.0.1:{port}")))
@@ -95,7 +96,7 @@ async def metered_stack(env: WorkflowEnvironment, directory: Path) -> AsyncItera
         assert text.count('acknowledge_within = "PT24H"') == 1, "the P4 SLA moved"
         policy.write_text(text.replace('acknowledge_within = "PT24H"',
                                        'acknowledge_within = "PT1S"'), encoding="utf-8")
-        settings = stack_settings(env, directory, policy)
+        settings = stack_settings(env, directory, policy, database_url=database_url)
         tokens = write_keys(directory / "api-keys.toml")
         await stack.enter_async_context(create_worker(client, settings))
         manager = await stack.enter_async_context(LifespanManager(create_app(settings)))
@@ -134,9 +135,9 @@ async def _walk_a_p4_to_closed(api: ApiStack) -> str:
 
 
 async def test_worker_and_api_metrics_move_through_a_lifecycle(
-    dev_env: WorkflowEnvironment, tmp_path: Path
+    dev_env: WorkflowEnvironment, tmp_path: Path, database_url: str
 ) -> None:
-    async with metered_stack(dev_env, tmp_path) as stack:
+    async with metered_stack(dev_env, tmp_path, database_url) as stack:
         stack.api.receiver.fail(times=1)  # the first webhook answers 500, its retry 200
         await _walk_a_p4_to_closed(stack.api)
 

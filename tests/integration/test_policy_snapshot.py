@@ -39,11 +39,11 @@ def due(view: dict[str, object], name: str) -> datetime:
 
 
 async def test_running_escalation_keeps_its_deadlines_after_the_policy_changes(
-    dev_env: WorkflowEnvironment, tmp_path: Path
+    dev_env: WorkflowEnvironment, tmp_path: Path, database_url: str
 ) -> None:
     with HttpReceiver() as receiver:
         policy = write_policy(tmp_path / "policy.toml", receiver.url(""), ["127.0.0.1"])
-        settings = stack_settings(dev_env, tmp_path, policy)
+        settings = stack_settings(dev_env, tmp_path, policy, database_url=database_url)
         auth = {"Authorization": f"Bearer {write_keys(tmp_path / 'api-keys.toml')[IM]}"}
 
         async with running(dev_env, settings) as http:

@@ -218,7 +218,12 @@ async def escalation(
         assert 'acknowledge_within = "PT15M"' in text, "the P1 SLA moved"
         policy.write_text(text.replace('acknowledge_within = "PT15M"',
                                        'acknowledge_within = "PT1S"'), encoding="utf-8")
-        settings = stack_settings(env, directory, policy)
+        # SQLite only, not both backends: every page read here is Temporal's (history, user
+        # metadata, visibility) and the API answers live from the workflow; nothing reads the
+        # store back, so a PostgreSQL run would repeat the same browser session to prove
+        # nothing new.
+        settings = stack_settings(env, directory, policy,
+                                  database_url=f"sqlite:///{directory / 'store.db'}")
         tokens = write_keys(directory / "api-keys.toml")
         await stack.enter_async_context(create_worker(env.client, settings))
         manager = await stack.enter_async_context(LifespanManager(create_app(settings)))

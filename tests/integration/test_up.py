@@ -3,6 +3,10 @@
 What a user of `make run` relies on: the printed addresses answer, the printed tokens work, an
 escalation created over the API is findable by stage in Temporal, Ctrl-C leaves nothing behind,
 and the next `up` on the same data dir finds the escalation where it was.
+
+The core of it runs twice (tests/integration/conftest.py): with the default store, the SQLite
+file in the data dir that `make run` uses, and with DATABASE_URL naming a fresh PostgreSQL
+database, which `up` migrates and hands to its worker and API.
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
+
+from tests.support.lifecycles import StoreReader
+from tests.support.postgres import PostgresServer
 
 pytestmark = [
     pytest.mark.integration,
@@ -104,6 +111,7 @@ class Up:
 
     data_dir: Path
     marker: str
+    database_url: str | None = None  # DATABASE_URL; None: `up`'s SQLite file in the data dir
     ports: list[int] = field(default_factory=lambda: free_ports(3))
     lines: list[str] = field(default_factory=list)
     _queue: queue.Queue[str | None] = field(default_factory=queue.Queue)
@@ -122,6 +130,8 @@ class Up:
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("ESCALATIONS_", "TEMPORAL_", "API_", "DATABASE_", "SMTP_"))}
         env["ESCALATIONS_TEST_MARKER"] = self.marker
+        if self.database_url is not None:
+            env["DATABASE_URL"] = self.database_url
         api, temporal, ui = self.ports
         self.proc = subprocess.Popen(
             [str(ESCALATIONS), "up", "--api-port", str(api), "--temporal-port", str(temporal),
@@ -210,15 +220,27 @@ def workflow_id_of(escalation: dict[str, Any]) -> str:
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def data_dir(store_backend: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not ESCALATIONS.exists():
         pytest.fail(f"{ESCALATIONS} is missing: install the project (pip install -e '.[dev]')")
-    return tmp_path_factory.mktemp("up") / "data"
+    return tmp_path_factory.mktemp(f"up-{store_backend}") / "data"
 
 
 @pytest.fixture(scope="module")
-def first(data_dir: Path) -> Iterator[tuple[Up, Banner]]:
-    stack = Up(data_dir=data_dir, marker=f"first-{uuid.uuid4()}")
+def up_database_url(store_backend: str, request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """DATABASE_URL for both `up`s of a module run: unset, or one fresh PostgreSQL database."""
+    if store_backend == "sqlite":
+        yield None
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    url = server.create_database()
+    yield url
+    server.drop_database(url)
+
+
+@pytest.fixture(scope="module")
+def first(data_dir: Path, up_database_url: str | None) -> Iterator[tuple[Up, Banner]]:
+    stack = Up(data_dir=data_dir, marker=f"first-{uuid.uuid4()}", database_url=up_database_url)
     try:
         yield stack, stack.start()
     finally:
@@ -295,6 +317,23 @@ def test_temporal_finds_the_escalation_by_stage(
          timeout=60.0, what=f"{wanted} in EscalationStage='communicate'")
 
 
+def test_the_escalation_is_stored_where_database_url_says(
+    first: tuple[Up, Banner], created: dict[str, Any], data_dir: Path,
+    up_database_url: str | None,
+) -> None:
+    sqlite_file = data_dir / "escalations.db"
+    store = StoreReader(up_database_url or f"sqlite:///{sqlite_file}")
+    try:
+        # The create answers once intake is done; its projection may land a moment later.
+        stored = poll(lambda: store.projections([created["id"]])[created["id"]],
+                      timeout=60.0, what=f"{created['id']} in the store")
+    finally:
+        store.close()
+    assert (stored.id, stored.stage) == (created["id"], "communicate")
+    # With DATABASE_URL the data dir holds no store of its own.
+    assert sqlite_file.exists() == (up_database_url is None)
+
+
 def test_sigint_stops_everything(first: tuple[Up, Banner], stopped: int) -> None:
     stack, _ = first
     assert stopped == 0, stack.output()
@@ -305,10 +344,11 @@ def test_sigint_stops_everything(first: tuple[Up, Banner], stopped: int) -> None
 
 
 def test_second_up_finds_the_escalation_where_it_was(
-    first: tuple[Up, Banner], created: dict[str, Any], stopped: int, data_dir: Path
+    first: tuple[Up, Banner], created: dict[str, Any], stopped: int, data_dir: Path,
+    up_database_url: str | None,
 ) -> None:
     _, first_banner = first
-    again = Up(data_dir=data_dir, marker=f"second-{uuid.uuid4()}")
+    again = Up(data_dir=data_dir, marker=f"second-{uuid.uuid4()}", database_url=up_database_url)
     try:
         banner = again.start()
         assert banner.tokens == first_banner.tokens  # the keys file is kept
@@ -325,6 +365,7 @@ def test_second_up_finds_the_escalation_where_it_was(
         again.kill()
 
 
+# Once, with the default store: what it checks is the supervisor, which no store changes.
 def test_a_dying_child_stops_the_rest(tmp_path: Path) -> None:
     stack = Up(data_dir=tmp_path / "data", marker=f"dying-{uuid.uuid4()}")
     try:

@@ -16,8 +16,10 @@ async def until(
     *,
     within: float = 20.0,
     what: str = "condition",
+    every: float = 0.05,
 ) -> T:
-    """Probe until the condition holds; fail with the last value seen after `within` seconds."""
+    """Probe until the condition holds; fail with the last value seen after `within` seconds.
+    `every`: the pause between probes (longer where many waits probe a shared server)."""
     deadline = time.monotonic() + within
     while True:
         value = await probe()
@@ -25,4 +27,4 @@ async def until(
             return value
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}; last value: {value!r}")
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(every)

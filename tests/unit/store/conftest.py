@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from store.engine import create_engine_for, session_factory
 from store.migrate import upgrade_to_head
-from tests.support.postgres import PostgresServer, requires_postgres
+from tests.support.postgres import PostgresServer, empty_store, requires_postgres
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=[pytest.mark.postgres, requires_postgres])]
 
@@ -26,14 +26,8 @@ def migrated_postgres(postgres_server: PostgresServer) -> Iterator[str]:
 @pytest.fixture(params=BACKENDS)
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database of the test's own: a SQLite file, or a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
-        return
-    # Looked up lazily, so a run without the postgres tests never starts the server.
-    server: PostgresServer = request.getfixturevalue("postgres_server")
-    url = server.create_database()
-    yield url
-    server.drop_database(url)
+    with empty_store(request.param, request, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(params=BACKENDS)
