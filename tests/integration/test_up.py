@@ -17,6 +17,7 @@ import queue
 import re
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -332,6 +333,33 @@ def test_the_escalation_is_stored_where_database_url_says(
     assert (stored.id, stored.stage) == (created["id"], "communicate")
     # With DATABASE_URL the data dir holds no store of its own.
     assert sqlite_file.exists() == (up_database_url is None)
+
+
+def test_credentials_in_recipient_urls_are_sealed_with_the_data_dirs_key(
+    first: tuple[Up, Banner], data_dir: Path, up_database_url: str | None,
+) -> None:
+    _, banner = first
+    key_file = data_dir / "sealing.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600  # created by `up`, owner only
+    token = f"up-s3cret-{uuid.uuid4().hex[:8]}"
+    # Port 9 on loopback: the delivery may be tried, but nothing leaves this machine.
+    hook = {"name": "Ops hook", "channel": "webhook",
+            "address": f"http://127.0.0.1:9/notify?token={token}"}
+    with client(banner, "incident_manager") as http:
+        answer = http.post("/v1/escalations", json={
+            "title": "Sealed hook (escalations up test)", "category": "other",
+            "stakeholders": [hook]})
+    assert answer.status_code == 201, answer.text
+    assert token not in answer.text
+    assert "token=***" in answer.text
+    store = StoreReader(up_database_url or f"sqlite:///{data_dir / 'escalations.db'}")
+    try:
+        stored = poll(lambda: store.projections([answer.json()["id"]])[answer.json()["id"]],
+                      timeout=60.0, what="the sealed escalation in the store")
+    finally:
+        store.close()
+    assert token not in stored.model_dump_json()
+    assert "#sealed=v1." in stored.stakeholders[0].address
 
 
 def test_sigint_stops_everything(first: tuple[Up, Banner], stopped: int) -> None:
