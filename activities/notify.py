@@ -28,8 +28,7 @@ from domain.hosts import HostRules, parse_rules
 from domain.messages import DeliveryInput, DeliveryResult, DeliveryTarget
 from domain.state import Notification
 from store.queries import (
-    DeliveryStatus,
-    get_delivery,
+    find_delivered,
     mark_delivered,
     mark_failed,
     record_delivery_attempt,
@@ -128,12 +127,12 @@ class NotifyActivities:
 
     def _previous_delivery(self, notification_id: str) -> DeliveryResult | None:
         with self._sessions() as session, session.begin():
-            row = get_delivery(session, notification_id)
-            if row is None or row.status != DeliveryStatus.DELIVERED:
+            delivered = find_delivered(session, notification_id)
+            if delivered is None:
                 return None
             return DeliveryResult(
                 notification_id=notification_id, status="already_delivered",
-                status_code=row.status_code,
+                status_code=delivered.status_code,
             )
 
     def _record_attempt(self, notification: Notification, failure: DeliveryFailed) -> None:

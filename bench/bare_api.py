@@ -43,6 +43,10 @@ def _queue() -> str:
     return os.environ["BENCH_TASK_QUEUE"]
 
 
+def _local_awaited() -> bool:
+    return os.environ.get("BENCH_BARE_LOCAL") == "1"
+
+
 def create_app() -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -60,7 +64,8 @@ def create_app() -> FastAPI:
     async def create(request: Request, body: JsonBody) -> BareView:
         """Update-with-start, answered once intake ran: our create's Temporal shape."""
         start = WithStartWorkflowOperation(
-            BareLifecycleWorkflow.run, BareInput(plan=LIFECYCLE_PLAN, body=body),
+            BareLifecycleWorkflow.run,
+            BareInput(plan=LIFECYCLE_PLAN, body=body, local_awaited=_local_awaited()),
             id=f"bare-{uuid.uuid4().hex}", task_queue=_queue(),
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING)
         # By name with result_type: the SDK types an async handler's result as its coroutine.

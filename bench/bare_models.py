@@ -33,6 +33,8 @@ LIFECYCLE_PLAN: list[Step] = [
 class BareInput(BaseModel):
     plan: list[Step]
     body: dict[str, Any] = {}
+    # The awaited activities as local activities, as ours runs its store writes (--bare-local).
+    local_awaited: bool = False
 
 
 class BareView(BaseModel):

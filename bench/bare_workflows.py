@@ -29,6 +29,7 @@ class BareLifecycleWorkflow:
     @workflow.init
     def __init__(self, input: BareInput) -> None:
         self._plan = input.plan
+        self._local = input.local_awaited
         self._step = 0
         self._wake = False
         self._background: set[asyncio.Task[None]] = set()
@@ -59,8 +60,12 @@ class BareLifecycleWorkflow:
             raise ApplicationError(f"{name} not allowed at step {self._step}",
                                    type="not_allowed", non_retryable=True)
         for _ in range(step.awaited):
-            await workflow.execute_activity("bare_record", self._step,
-                                            start_to_close_timeout=ACTIVITY_TIMEOUT)
+            if self._local:
+                await workflow.execute_local_activity("bare_record", self._step,
+                                                      start_to_close_timeout=ACTIVITY_TIMEOUT)
+            else:
+                await workflow.execute_activity("bare_record", self._step,
+                                                start_to_close_timeout=ACTIVITY_TIMEOUT)
         self._step += 1  # after the awaited work: the run loop must not wake before it
         for _ in range(step.background):
             task = asyncio.create_task(self._deliver())

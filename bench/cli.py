@@ -40,8 +40,13 @@ def parse(argv: list[str]) -> Options:
     parser.add_argument("--variant", action="append", default=[], metavar="NAME=EXPERIMENT",
                         help="another copy of our stack with worker experiments, driven in "
                              "the same lifecycle rounds (repeatable), e.g. lr=local-record")
+    parser.add_argument("--bare-local", action="store_true",
+                        help="also a bare lifecycle whose awaited activities are local "
+                             "activities, as our store writes are (a second ratio)")
     parser.add_argument("--profile", choices=("worker", "api"), default="",
-                        help="py-spy our worker or API during the lifecycle section")
+                        help="py-spy our worker or API during one section (--profile-section)")
+    parser.add_argument("--profile-section", choices=("lifecycle", "api"), default="lifecycle",
+                        help="the section --profile records (default: lifecycle)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args(argv)
     options = Options.quick_preset() if args.quick else Options()
@@ -65,6 +70,8 @@ def parse(argv: list[str]) -> Options:
             parser.error(f"--variant {item!r}: NAME=EXPERIMENT with a plain name")
         options.variants[name] = experiment
     options.profile = args.profile
+    options.profile_section = args.profile_section
+    options.bare_local = args.bare_local
     options.keep = args.keep
     return options
 
@@ -89,9 +96,10 @@ async def run(options: Options, console: Console) -> dict[str, Any]:
             return value
 
         if "lifecycle" in options.sections:
-            await section("lifecycle", _profiled(bench, sections.lifecycle_section(bench)))
+            await section("lifecycle", _profiled(bench, "lifecycle",
+                                                 sections.lifecycle_section(bench)))
         if "api" in options.sections:
-            await section("api", sections.api_section(bench))
+            await section("api", _profiled(bench, "api", sections.api_section(bench)))
         if "history" in options.sections:
             await section("history", sections.history_section(bench))
         # Open rates so far, for planning the timer burst (a guess until measured).
@@ -99,7 +107,7 @@ async def run(options: Options, console: Console) -> dict[str, Any]:
         rates = ({"ours": api["ours"]["per_second"], "bare": 3 * api["bare_start"]["per_second"]}
                  if api else {"ours": 5.0, "bare": 20.0})
         if "hold" in options.sections:
-            hold = await section("hold", holding.hold_section(bench, rates))
+            hold = await section("hold", holding.hold_section(bench))
             rates = {"ours": hold["ours"]["per_second"], "bare": hold["bare"]["per_second"]}
         if "burst" in options.sections:
             await section("burst", holding.burst_section(bench, rates))
@@ -111,8 +119,8 @@ async def run(options: Options, console: Console) -> dict[str, Any]:
     return results
 
 
-async def _profiled(bench: harness.Run, body: Any) -> Any:
-    if not bench.options.profile:
+async def _profiled(bench: harness.Run, name: str, body: Any) -> Any:
+    if not bench.options.profile or bench.options.profile_section != name:
         return await body
     from bench import profiling
 
@@ -120,7 +128,8 @@ async def _profiled(bench: harness.Run, body: Any) -> Any:
     out = RESULTS / f"profile-{bench.options.profile}-{time.strftime('%Y%m%d-%H%M%S')}.txt"
     with profiling.recording(child.pid, out):
         value = await body
-    bench.notes.append(f"py-spy (GIL samples) of our {bench.options.profile}: {out}")
+    bench.notes.append(f"py-spy (GIL samples) of our {bench.options.profile} during the {name} "
+                       f"section: {out}")
     for frame, share in profiling.summary(out, top=40):
         bench.notes.append(f"  {share:5.1f}%  {frame}")
     return value

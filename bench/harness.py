@@ -57,20 +57,25 @@ class Run:
     http: dict[str, httpx.AsyncClient] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     variants: dict[str, OursSide] = field(default_factory=dict)
+    # The bare app whose lifecycles run their awaited activities locally (--bare-local).
+    bare_local: BareSide | None = None
     # An API started ahead with the burst policy, so its start-up overlaps other work.
     burst_api: tuple[Child, str, stack.BurstClock] | None = None
 
     def target(self, side: str, concurrency: int) -> Target:
-        """A driver for `side` ("ours" or "bare") with enough connections for `concurrency`."""
+        """A driver for `side` ("ours", a variant, "bare" or "bare_local") with enough
+        connections for `concurrency`."""
         key = f"{side}:{concurrency}"
         ours = self.ours if side == "ours" else self.variants.get(side)
+        bare = self.bare_local if side == "bare_local" and self.bare_local else self.bare
         if key not in self.http:
-            base = ours.url if ours is not None else self.bare.url
+            base = ours.url if ours is not None else bare.url
             self.http[key] = http_client(base, concurrency)
         if ours is not None:
             return Target(side, self.http[key], "/v1/escalations", "/v1/escalations",
                           ours.tokens)
-        return Target("bare", self.http[key], "/bare/escalations", "/bare/escalations")
+        return Target(side if bare is self.bare_local else "bare", self.http[key],
+                      "/bare/escalations", "/bare/escalations")
 
     def cpu(self) -> dict[str, float]:
         """CPU seconds so far of every process of the run, this driver included."""
@@ -189,6 +194,12 @@ def _start_all(options: Options, workdir: Path, procs: Processes,
     api, ours_url = stack.start_ours_api(procs, env, ours_port)
     bare_worker = stack.start_bare_worker(procs, server)
     bare_api, bare_url = stack.start_bare_api(procs, server, bare_port)
+    bare_local: BareSide | None = None
+    if options.bare_local:
+        (port,) = free_ports(1)
+        local_api, local_url = stack.start_bare_api(procs, server, port, local=True,
+                                                    name="bare-api-local")
+        bare_local = BareSide(bare_worker, local_api, local_url)
     variants: dict[str, OursSide] = {}
     for name, experiment in options.variants.items():
         (port,) = free_ports(1)
@@ -200,10 +211,12 @@ def _start_all(options: Options, workdir: Path, procs: Processes,
                                   experiment)
     stack.wait_api(procs, ours_url)
     stack.wait_api(procs, bare_url)
+    if bare_local is not None:
+        stack.wait_api(procs, bare_local.url)
     for variant in variants.values():
         stack.wait_api(procs, variant.url)
     return {
-        "variants": variants,
+        "variants": variants, "bare_local": bare_local,
         "server": server, "receiver": receiver,
         "ours": OursSide(env, policy, tokens, ours_port, worker, api, ours_url,
                          options.experiment),

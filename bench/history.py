@@ -17,12 +17,15 @@ TIMER = "timer_started_event_attributes"
 TIMER_FIRED = "timer_fired_event_attributes"
 TASK_COMPLETED = "workflow_task_completed_event_attributes"
 UPSERT = "upsert_workflow_search_attributes_event_attributes"
+MARKER = "marker_recorded_event_attributes"
+LOCAL_ACTIVITY_MARKER = "core_local_activity"  # the marker the SDK records per local activity
 
 
 @dataclass(frozen=True)
 class Shape:
     events: int
-    activities: int
+    activities: int  # scheduled on the server (activity tasks)
+    local_activities: int  # run inside workflow tasks (a marker each)
     updates: int
     timers: int
     upserts: int
@@ -33,9 +36,14 @@ class Shape:
     def bytes_per_event(self) -> float:
         return self.bytes / self.events if self.events else 0.0
 
+    @property
+    def all_activities(self) -> int:
+        return self.activities + self.local_activities
+
     def same_work(self, other: Shape) -> bool:
-        return (self.activities, self.updates, self.timers) == (
-            other.activities, other.updates, other.timers)
+        """The same activities (local or not), updates and timers."""
+        return (self.all_activities, self.updates, self.timers) == (
+            other.all_activities, other.updates, other.timers)
 
 
 async def fetch(client: Client, workflow_id: str) -> History:
@@ -47,9 +55,12 @@ async def fetch(client: Client, workflow_id: str) -> History:
 
 def shape(history: History) -> Shape:
     kinds = Counter(str(event.WhichOneof("attributes")) for event in history.events)
+    local = sum(1 for event in history.events if event.WhichOneof("attributes") == MARKER
+                and event.marker_recorded_event_attributes.marker_name == LOCAL_ACTIVITY_MARKER)
     return Shape(
         events=len(history.events),
         activities=kinds[ACTIVITY],
+        local_activities=local,
         updates=kinds[UPDATE],
         timers=kinds[TIMER],
         upserts=kinds[UPSERT],

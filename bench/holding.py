@@ -39,7 +39,7 @@ def _parse(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-async def hold_section(run: Run, rates: dict[str, float]) -> dict[str, Any]:
+async def hold_section(run: Run) -> dict[str, Any]:
     """Open escalations in interleaved chunks up to each checkpoint; RSS of each worker there.
 
     Both workers start fresh with caches large enough to hold everything (our worker through
@@ -47,14 +47,6 @@ async def hold_section(run: Run, rates: dict[str, float]) -> dict[str, Any]:
     parked escalation costs in the cache."""
     opts = run.options
     capacity = max(opts.hold) + WARMUP + opts.burst + 100
-    if "burst" in opts.sections:
-        # The burst's API starts now and opens its window once this section and the burst's
-        # own openings should be done (from the create rates seen so far).
-        most = max(opts.hold)
-        # 12 s: fresh workers and their warm-up; the minute boundary adds the real margin.
-        planned = (12 + most / max(rates["ours"], 0.5) + most / max(rates["bare"], 1.0)
-                   + opts.burst / max(rates["ours"], 0.5)) * 1.1 + 3 * len(opts.hold) + 5
-        run.prestart_burst_api(burst_clock(planned))
     sides = ("ours", *run.variants, "bare")
     experiments = {side: ",".join(filter(None, [
         (run.ours if side == "ours" else run.variants[side]).experiment, f"cache={capacity}"]))
@@ -82,6 +74,10 @@ async def hold_section(run: Run, rates: dict[str, float]) -> dict[str, Any]:
     for goal in sorted(opts.hold):
         index = 0
         while min(len(opened[s]) - base[s] for s in opened) < goal:
+            left = {side: goal - (len(opened[side]) - base[side]) for side in ("ours", "bare")}
+            if (goal == max(opts.hold) and "burst" in opts.sections and run.burst_api is None
+                    and max(left.values()) <= chunk):  # the last round of openings
+                _prestart_burst(run, left, {s: len(opened[s]) - base[s] for s in left}, seconds)
             for side in order(index, sides):
                 count = min(chunk, goal - (len(opened[side]) - base[side]))
                 if count <= 0:
@@ -125,6 +121,17 @@ async def hold_section(run: Run, rates: dict[str, float]) -> dict[str, Any]:
     return result
 
 
+def _prestart_burst(run: Run, left: dict[str, int], done: dict[str, int],
+                    seconds: dict[str, float]) -> None:
+    """Start the burst's API now, before the last round of openings, so its start-up overlaps
+    them; ours' timers come due once that round, the settling and ours' burst openings should
+    be over, at the rates this section measured so far."""
+    rates = {side: done[side] / seconds[side] if seconds[side] else 1.0 for side in done}
+    rest = sum(left[side] / max(rates[side], 1.0) for side in left) + SETTLE_SECONDS + 2
+    planned = max(API_START_SECONDS, rest) + _open_seconds(run.options.burst, rates["ours"])
+    run.prestart_burst_api(burst_clock(planned))
+
+
 def _ratio(ours: float, bare: float) -> float:
     return round(ours / bare, 3) if bare else math.nan
 
@@ -134,39 +141,28 @@ async def burst_section(run: Run, rates: dict[str, float]) -> dict[str, Any]:
 
     Ours: P4 escalations on a business clock whose window opens after all are open, so each
     acknowledge timer is due at the window's opening + 1 s (stack.BurstClock); the API that
-    reads that policy is a new process. Windows open on minute boundaries, so ours waits up to a
-    minute: the bare burst (hold workflows with their due instant as input) runs in that wait
-    when it can be over before ours comes due, else after ours; never both at once.
+    reads that policy is a new process, started ahead (by the hold section's last round). The
+    bare burst (hold workflows with their due instant as input) follows once ours' timers have
+    all fired and been handled: never both at once. Not the other way round: 1,000 bare hold
+    workflows completing together left the server slow enough to open ours at a third of
+    its usual rate, past the planned instant.
     """
     n = run.options.burst
     c = run.options.hold_concurrency
     loop = asyncio.get_running_loop()
-    ours_open = n / max(rates["ours"], 0.5) * 1.4 + 4
-    bare_open = n / max(rates["bare"], 1.0) * 1.4 + 4
-    ahead = run.burst_api
-    if ahead is not None and (ahead[2].due - datetime.now(UTC)).total_seconds() > ours_open:
+    ours_open = _open_seconds(n, rates["ours"])
+    if run.burst_api is None:  # no hold section before
+        run.prestart_burst_api(burst_clock(API_START_SECONDS + ours_open))
+    clock = await run.switch_to_burst_api()
+    if (clock.due - datetime.now(UTC)).total_seconds() <= ours_open:
+        # Later than planned (a slow machine): a new API with a later instant.
+        run.prestart_burst_api(burst_clock(API_START_SECONDS + ours_open))
         clock = await run.switch_to_burst_api()
-    else:  # none started ahead, or the sections before took longer than planned
-        if ahead is not None:
-            await asyncio.to_thread(run.procs.stop, ahead[0])
-            run.burst_api = None
-        clock = burst_clock(API_START_SECONDS + ours_open)
-        run.prestart_burst_api(clock)
-        clock = await run.switch_to_burst_api()
-    opens = clock.opens
-    ours = await _open(run, "ours", run.target("ours", c), n, clock.due)
     result: dict[str, Any] = {"timers": n}
-    # The bare burst goes in ours' wait only if it can come due and be handled before ours
-    # does (a worker handles some tens of timers a second here); else after ours.
-    gap = (clock.due - datetime.now(UTC)).total_seconds()
-    in_gap = gap > bare_open + n / HANDLED_PER_SECOND + 10
-    if in_gap:
-        result["bare"] = await _bare_burst(run, n, bare_open, loop)
+    ours = await _open(run, "ours", run.target("ours", c), n, clock.due)
     result["ours"] = await _collect(run, ours, clock.due, loop)
-    result["ours"]["opens"] = opens.isoformat()
-    if not in_gap:
-        result["bare"] = await _bare_burst(run, n, bare_open, loop)
-    result["bare"]["opened_while_ours_waited"] = in_gap
+    result["ours"]["opens"] = clock.opens.isoformat()
+    result["bare"] = await _bare_burst(run, n, _open_seconds(n, rates["bare"]), loop)
     return result
 
 
@@ -177,18 +173,19 @@ async def _bare_burst(run: Run, n: int, open_seconds: float,
     return await _collect(run, opened, due, loop)
 
 
-HANDLED_PER_SECOND = 10.0
 API_START_SECONDS = 15.0
 
 
+def _open_seconds(n: int, rate: float) -> float:
+    """Opening n at `rate` (measured before), with a margin: a bare hold opened after its due
+    instant arms no timer at all, and the burst then waits for it until its deadline."""
+    return n / max(rate, 1.0) * 1.4 + 4
+
+
 def burst_clock(seconds_from_now: float) -> stack.BurstClock:
-    """A window opening on the first minute boundary at least `seconds_from_now` away."""
-    opens = _next_minute(datetime.now(UTC) + timedelta(seconds=seconds_from_now))
+    """A window opening on the whole second `seconds_from_now` away (stack.BurstClock)."""
+    opens = (datetime.now(UTC) + timedelta(seconds=seconds_from_now + 1)).replace(microsecond=0)
     return stack.BurstClock(opens=opens, due=opens + timedelta(seconds=1))
-
-
-def _next_minute(moment: datetime) -> datetime:
-    return (moment + timedelta(minutes=1)).replace(second=0, microsecond=0)
 
 
 @dataclass

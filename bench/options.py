@@ -25,7 +25,10 @@ class Options:
     # Extra copies of our stack (own worker, API, task queue, store), each with experiments,
     # driven in the same interleaved lifecycle rounds: name -> experiment.
     variants: dict[str, str] = field(default_factory=dict)
-    profile: str = ""  # "worker" or "api": py-spy records it during the lifecycle section
+    # Also a bare baseline whose awaited activities are local, as our store writes are.
+    bare_local: bool = False
+    profile: str = ""  # "worker" or "api": py-spy records it during one section
+    profile_section: str = "lifecycle"  # "lifecycle" or "api"
     keep: bool = False  # keep the temporary directory (logs, databases)
 
     @classmethod

@@ -7,16 +7,16 @@ the report labels every figure measured with one. Experiments (comma-separated):
   wft=N          Worker(max_concurrent_workflow_tasks=N)  (SDK default 100)
   acts=N         Worker(max_concurrent_activities=N) and a thread pool as wide
   pollers=N      Worker(max_concurrent_workflow_task_polls=N)
-  local-record   record_escalation as a local activity (no activity task, no server events)
-  local-store    every store activity local (record, count_prior_escalations, close_related)
-  sa-diff        upsert only the search attributes whose value changed; none: no upsert
-  passthrough    workflows.effects and workflows.search_attributes pass through the sandbox
-  passthrough-workflows  the whole workflows package passes through (one copy of the
-                 workflow module for all instances; the SDK advises against it)
+  remote-store   ablation: store activities as normal activities (the "local-store" patch off)
+  all-search-attributes  ablation: upsert all seven search attributes on every change (the
+                 "upsert-changed-search-attributes" patch off)
+  sandbox-domain-only    ablation: only `domain` passes through the sandbox, `workflows` is
+                 re-imported per workflow run (worker/sandbox.py before the change)
   unsandboxed    no sandbox at all (a ceiling: what the sandbox costs, not a proposal)
-  policy-share   Policy.__deepcopy__ returns self (it is frozen): Tx's deep copy of the state
-                 per transition no longer copies the policy snapshot
-  store-core     the store's upserts as Core statements built once (bench.store_core)
+  policy-copy    ablation: Policy deep-copied with the state on every transition (pydantic's
+                 own __deepcopy__ instead of domain.policy's, which shares the frozen value)
+  policy-per-workflow    ablation: every decoded policy its own object (domain.policy's
+                 sharing of equal policies off)
   store-noop     record_escalation does nothing (a ceiling for the store's share)
   notify-noop    deliver_notification sends and stores nothing (a ceiling)
 """
@@ -33,9 +33,9 @@ from activities.notify import NotifyActivities
 from activities.store import StoreActivities
 from domain.messages import DeliveryInput, DeliveryResult, RecordInput
 
-EXPERIMENTS = ("cache", "wft", "acts", "pollers", "local-record", "local-store", "sa-diff",
-               "passthrough", "passthrough-workflows", "unsandboxed", "policy-share",
-               "store-core", "store-noop", "notify-noop")
+EXPERIMENTS = ("cache", "wft", "acts", "pollers", "remote-store", "all-search-attributes",
+               "sandbox-domain-only", "unsandboxed", "policy-copy", "policy-per-workflow",
+               "store-noop", "notify-noop")
 
 
 def parse(text: str) -> dict[str, str]:
@@ -79,59 +79,39 @@ def apply(experiments: dict[str, str]) -> None:
             PATCHES[name]()
 
 
-def _local(names: frozenset[str]) -> None:
+def _unpatch(patch_id: str) -> None:
+    """Take the old branch of one `workflow.patched(...)` in new workflows (an ablation; new
+    escalations only, whose histories then simply carry no marker for it)."""
     # temporalio passes through the sandbox: the workflow sees this module attribute.
     import temporalio.workflow as wf
 
-    remote = wf.execute_activity
+    patched = wf.patched
 
-    def execute_activity(activity: Any, *args: Any, **kwargs: Any) -> Any:
-        if activity in names:
-            return wf.execute_local_activity(activity, *args, **kwargs)
-        return remote(activity, *args, **kwargs)
+    def without(id: str) -> bool:
+        return False if id == patch_id else patched(id)
 
-    patch(wf, "execute_activity", execute_activity)
+    patch(wf, "patched", without)
 
 
-def _local_record() -> None:
-    _local(frozenset({"record_escalation"}))
+def _remote_store() -> None:
+    from workflows.projection import LOCAL_STORE_PATCH
+
+    _unpatch(LOCAL_STORE_PATCH)
 
 
-def _local_store() -> None:
-    _local(frozenset({"record_escalation", "count_prior_escalations", "close_related_records"}))
+def _all_search_attributes() -> None:
+    from workflows.effects import CHANGED_SEARCH_ATTRIBUTES_PATCH
+
+    _unpatch(CHANGED_SEARCH_ATTRIBUTES_PATCH)
 
 
-def _sa_diff() -> None:
-    import temporalio.workflow as wf
-
-    upsert = wf.upsert_search_attributes
-
-    def only_changed(attributes: Any, **kwargs: Any) -> None:
-        current = wf.info().typed_search_attributes
-        changed = [u for u in attributes if current.get(u.key) != u.value]
-        if changed:
-            upsert(changed, **kwargs)
-
-    patch(wf, "upsert_search_attributes", only_changed)
-
-
-def _passthrough() -> None:
+def _sandbox_domain_only() -> None:
     from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
     import worker.build as build
 
     patch(build, "SANDBOX_RUNNER", SandboxedWorkflowRunner(
-        restrictions=SandboxRestrictions.default.with_passthrough_modules(
-            "domain", "workflows.effects", "workflows.search_attributes")))
-
-
-def _passthrough_workflows() -> None:
-    from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
-
-    import worker.build as build
-
-    patch(build, "SANDBOX_RUNNER", SandboxedWorkflowRunner(
-        restrictions=SandboxRestrictions.default.with_passthrough_modules("domain", "workflows")))
+        restrictions=SandboxRestrictions.default.with_passthrough_modules("domain")))
 
 
 def _unsandboxed() -> None:
@@ -142,23 +122,23 @@ def _unsandboxed() -> None:
     patch(build, "SANDBOX_RUNNER", UnsandboxedWorkflowRunner())
 
 
-def _policy_share() -> None:
+def _policy_copy() -> None:
     # domain passes through the sandbox: the class patched here is the one workflows use.
-    from domain.policy import Policy
+    from pydantic import BaseModel
 
-    def share(self: Policy, memo: dict[int, Any]) -> Policy:
-        del memo
-        return self
+    from domain.policy import PolicyModel
 
-    patch(Policy, "__deepcopy__", share)
+    patch(PolicyModel, "__deepcopy__", BaseModel.__deepcopy__)
 
 
-def _store_core() -> None:
-    import activities.store as store
-    from bench import store_core
+def _policy_per_workflow() -> None:
+    import domain.policy
 
-    patch(store, "upsert_escalation", store_core.upsert_escalation)
-    patch(store, "append_timeline", store_core.append_timeline)
+    class Forgetful(dict[str, Any]):
+        def __setitem__(self, key: str, value: Any) -> None:
+            del key, value  # nothing is kept: every decode validates and builds anew
+
+    patch(domain.policy, "_SHARED", Forgetful())
 
 
 def _store_noop() -> None:
@@ -180,11 +160,10 @@ def _notify_noop() -> None:
 
 
 PATCHES = {
-    "local-record": _local_record, "local-store": _local_store, "sa-diff": _sa_diff,
-    "passthrough": _passthrough, "passthrough-workflows": _passthrough_workflows,
-    "policy-share": _policy_share,
-    "unsandboxed": _unsandboxed, "store-core": _store_core, "store-noop": _store_noop,
-    "notify-noop": _notify_noop,
+    "remote-store": _remote_store, "all-search-attributes": _all_search_attributes,
+    "sandbox-domain-only": _sandbox_domain_only, "unsandboxed": _unsandboxed,
+    "policy-copy": _policy_copy, "policy-per-workflow": _policy_per_workflow,
+    "store-noop": _store_noop, "notify-noop": _notify_noop,
 }
 
 

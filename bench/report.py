@@ -34,6 +34,11 @@ def _check(value: Any, test: Callable[[float], bool]) -> bool | None:
     return test(float(value))
 
 
+def _shape(shape: dict[str, Any]) -> str:
+    local = shape.get("local_activities", 0)
+    return (f"{shape['activities'] + local} ({local})/{shape['updates']}/{shape['timers']}")
+
+
 def rows(results: dict[str, Any]) -> list[Row]:
     out: list[Row] = []
     if (lc := results.get("lifecycle")) is not None:
@@ -59,6 +64,10 @@ def rows(results: dict[str, Any]) -> list[Row]:
                         _f(bc.get("temporal"), 0), "", "", ""))
             out.append(("  CPU ms per lifecycle, API", _f(oc.get("ours-api"), 0),
                         _f(bc.get("bare-api"), 0), "", "", ""))
+        if (bl := lc.get("bare_local")) is not None:
+            out.append(("  vs a bare lifecycle with local awaited activities, escalations/s",
+                        _f(o["per_second"], 2), _f(bl["per_second"], 2),
+                        _f(lc["ratio_vs_bare_local"], 2), "", ""))
         for name in lc.get("variants", []):
             v = lc[name]
             vc = v["cpu_ms_per_escalation"]
@@ -72,10 +81,8 @@ def rows(results: dict[str, Any]) -> list[Row]:
         shape = lc.get("shape", {})
         if "ours" in shape and "bare" in shape:
             s_o, s_b = shape["ours"], shape["bare"]
-            out.append(("  activities / updates / timers per lifecycle",
-                        f"{s_o['activities']}/{s_o['updates']}/{s_o['timers']}",
-                        f"{s_b['activities']}/{s_b['updates']}/{s_b['timers']}", "",
-                        "equal", _verdict(shape.get("same_work"))))
+            out.append(("  activities (of them local) / updates / timers per lifecycle",
+                        _shape(s_o), _shape(s_b), "", "equal", _verdict(shape.get("same_work"))))
         out.append(("  notifications received (webhooks, loopback)",
                     _f(o.get("notifications_received")), "-", "",
                     "0 duplicates", _verdict(o.get("duplicate_deliveries") == 0)))

@@ -51,7 +51,7 @@ async def _lifecycles(run: Run, target: Target, count: int, concurrency: int, fi
 async def lifecycle_section(run: Run) -> dict[str, Any]:
     """N full lifecycles per side, in ABBA rounds; escalations/s and per-action round trips."""
     opts = run.options
-    sides = ("ours", *run.variants, "bare")
+    sides = ("ours", *run.variants, "bare", *(("bare_local",) if run.bare_local else ()))
     batch = max(1, opts.lifecycles // opts.rounds)
     walls = dict.fromkeys(sides, 0.0)
     counts = dict.fromkeys(sides, 0)
@@ -98,6 +98,9 @@ async def lifecycle_section(run: Run) -> dict[str, Any]:
             "cpu_ms_per_escalation": per_item(cpu[side], counts[side]),
         }
     result["ratio"] = _ratio(result["ours"]["per_second"], result["bare"]["per_second"])
+    if run.bare_local:
+        result["ratio_vs_bare_local"] = _ratio(result["ours"]["per_second"],
+                                               result["bare_local"]["per_second"])
     for name, variant in run.variants.items():
         result[name]["experiment"] = variant.experiment
         result[name]["ratio"] = _ratio(result[name]["per_second"], result["bare"]["per_second"])
@@ -130,16 +133,18 @@ async def _shapes(run: Run, ids: dict[str, list[str]]) -> dict[str, Any]:
     """One finished lifecycle per side: the same activities, updates and timers?"""
     shapes: dict[str, Any] = {}
     found: dict[str, history.Shape] = {}
-    for side in SIDES:
-        if not ids[side]:
+    for side in (*SIDES, "bare_local"):
+        if not ids.get(side):
             continue
         handle = run.client.get_workflow_handle(ids[side][0])
         await handle.result(rpc_timeout=None)  # the last update returns before completion
         found[side] = history.shape(await history.fetch(run.client, ids[side][0]))
         shapes[side] = vars(found[side]) | {
             "bytes_per_event": round(found[side].bytes_per_event, 1)}
-    if len(found) == 2:
+    if "ours" in found and "bare" in found:
         shapes["same_work"] = found["ours"].same_work(found["bare"])
+    if "bare_local" in found:
+        shapes["same_work_bare_local"] = found["ours"].same_work(found["bare_local"])
     return shapes
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import struct
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -78,13 +79,45 @@ def write_keys(path: Path) -> dict[str, str]:
     return tokens
 
 
+TZ_DIR = "tz"  # under the run's directory: our processes' PYTHONTZPATH (the burst's zones)
+
+
 @dataclass(frozen=True)
 class BurstClock:
     """P4 counts in business time from a window that opens at `opens`: every P4 escalation
-    opened before then has its acknowledge timer due at the same instant, `due`."""
+    opened before then has its acknowledge timer due at the same instant, `due`.
 
-    opens: datetime  # UTC, on a minute boundary
+    The policy writes opening hours in minutes, which would put `opens` on a minute boundary
+    and make the run wait up to a minute for it. Instead the window is in a time zone of the
+    run's own (`zone`, a TZif file under TZ_DIR) whose UTC offset has seconds: any whole second
+    can be a whole minute of its local time."""
+
+    opens: datetime  # UTC, whole seconds
     due: datetime
+
+    @property
+    def zone(self) -> str:
+        return f"Bench/Burst{int(self.opens.timestamp())}"
+
+    @property
+    def offset(self) -> timedelta:
+        """Puts `opens` at a whole minute near local noon (the window must not cross midnight)."""
+        hours = (12 - self.opens.hour) % 24
+        hours = hours - 24 if hours > 12 else hours
+        return timedelta(hours=hours, seconds=-self.opens.second)
+
+
+def write_zone(directory: Path, clock: BurstClock) -> None:
+    """The clock's zone as a TZif file: one fixed offset, no transitions (RFC 8536)."""
+    offset = int(clock.offset.total_seconds())
+    abbr = b"BNC\x00"
+    header = b"TZif2" + b"\x00" * 15 + struct.pack(">6l", 0, 0, 0, 0, 1, len(abbr))
+    data = struct.pack(">lBB", offset, 0, 0) + abbr
+    sign, size = ("-" if offset >= 0 else "+"), abs(offset)  # POSIX: positive is west
+    footer = f"\n<BNC>{sign}{size // 3600}:{size % 3600 // 60:02d}:{size % 60:02d}\n"
+    path = directory / clock.zone
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(header + data + header + data + footer.encode())
 
 
 def write_policy(path: Path, receiver: str, burst: BurstClock | None = None) -> Path:
@@ -99,6 +132,7 @@ def write_policy(path: Path, receiver: str, burst: BurstClock | None = None) -> 
     # and more, and a notice firing then would add work (and RSS) to what is measured.
     text = _replace_once(text, '\nwithin = "PT1H"', '\nwithin = "PT12H"')
     if burst is not None:
+        write_zone(path.parent / TZ_DIR, burst)
         text = _burst_calendar(text, burst)
     path.write_text(text, encoding="utf-8")
     return path
@@ -111,12 +145,8 @@ def _replace_once(text: str, old: str, new: str) -> str:
 
 
 def _burst_calendar(text: str, burst: BurstClock) -> str:
-    # Hours are written in minutes of the day, so the window must not cross midnight: pick the
-    # Etc/GMT zone (whole hours) that puts the opening near noon, local time.
-    offset = (12 - burst.opens.hour) % 24
-    offset = offset - 24 if offset > 12 else offset
-    zone = "Etc/GMT" + (f"{-offset:+d}" if offset else "")  # Etc/GMT-2 is UTC+2 (POSIX sign)
-    local = burst.opens + timedelta(hours=offset)
+    zone = burst.zone
+    local = burst.opens + burst.offset
     opening = f"{local:%H:%M}"
     closing = f"{min(local.hour + 4, 23):02d}:{local.minute:02d}"
     within = (burst.due - burst.opens).total_seconds()
@@ -162,6 +192,8 @@ def ours_env(server: DevServer, directory: Path, policy: Path, *, api_port: int,
         ESCALATIONS_POLICY=str(policy),
         ESCALATIONS_API_KEYS=str(directory / "api-keys.toml"),
         ESCALATIONS_PUBLIC_URL=f"http://{HOST}:{api_port}",
+        # Zones of the timer burst first, then the tzdata package (a dependency of ours).
+        PYTHONTZPATH=str(directory / TZ_DIR),
         **(extra or {}),
     )
 
@@ -212,11 +244,14 @@ def start_bare_worker(procs: Processes, server: DevServer, *, max_cached: int | 
     return procs.start(name, argv, env=clean_env())
 
 
-def start_bare_api(procs: Processes, server: DevServer, port: int) -> tuple[Child, str]:
+def start_bare_api(procs: Processes, server: DevServer, port: int, *, local: bool = False,
+                   name: str = "bare-api") -> tuple[Child, str]:
+    """With `local`, its lifecycles run their awaited activities as local activities."""
     # uvicorn's defaults, as `escalations api` runs (info log, access log): the difference
     # measured is the app, not the server's configuration.
-    env = clean_env(BENCH_TEMPORAL_ADDRESS=server.address, BENCH_TASK_QUEUE=BARE_QUEUE)
+    env = clean_env(BENCH_TEMPORAL_ADDRESS=server.address, BENCH_TASK_QUEUE=BARE_QUEUE,
+                    BENCH_BARE_LOCAL="1" if local else "0")
     argv = [sys.executable, "-m", "uvicorn", "bench.bare_api:create_app", "--factory",
             "--host", HOST, "--port", str(port)]
-    child = procs.start("bare-api", argv, env=env)
+    child = procs.start(name, argv, env=env)
     return child, f"http://{HOST}:{port}"

@@ -8,11 +8,11 @@ from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 
 from domain.models import EscalationView
+from store import statements
 from store.cursor import decode_cursor, encode_cursor
 from store.rca import upsert_rca_tasks
 from store.schemas import EscalationFilters
 from store.tables import EscalationRow
-from store.upsert import column_values, insert_for
 
 
 def upsert_escalation(
@@ -23,22 +23,15 @@ def upsert_escalation(
     Activities may be retried or overtaken, so an older view arriving late must not win.
     The guard sits in the statement itself: two writers never both read-then-write.
     """
-    values = column_values(EscalationRow.from_view(view))
-    if request_hash is None:
-        values.pop("request_hash", None)  # keep what the first write stored
+    values = EscalationRow.values_from_view(view)
+    keep = request_hash is None  # keep what the first write stored
+    if keep:
+        del values["request_hash"]
     else:
         values["request_hash"] = request_hash
-    insert = insert_for(session, EscalationRow)
-    statement = (
-        insert.values(values)
-        .on_conflict_do_update(
-            index_elements=[col(EscalationRow.id)],
-            set_={name: insert.excluded[name] for name in values if name != "id"},
-            where=col(EscalationRow.version) <= insert.excluded.version,
-        )
-        .returning(col(EscalationRow.id))
-    )
-    written = session.exec(statement).first() is not None
+    statement = statements.upsert_escalation(statements.dialect_of(session),
+                                             keep_request_hash=keep)
+    written = session.exec(statement, params=values).first() is not None
     if written:
         upsert_rca_tasks(session, view)
     return written

@@ -4,7 +4,14 @@ Each function takes the caller's Session and never commits.
 """
 
 from store.cursor import InvalidCursor
-from store.deliveries import get_delivery, mark_delivered, mark_failed, record_delivery_attempt
+from store.deliveries import (
+    Delivered,
+    find_delivered,
+    get_delivery,
+    mark_delivered,
+    mark_failed,
+    record_delivery_attempt,
+)
 from store.escalations import (
     count_prior_escalations,
     get_escalation,
@@ -19,6 +26,7 @@ from store.schemas import DeliveryStatus, EscalationFilters, RcaTaskEscalation, 
 from store.timeline import append_timeline, get_timeline
 
 __all__ = [
+    "Delivered",
     "DeliveryStatus",
     "EscalationFilters",
     "InvalidCursor",
@@ -27,6 +35,7 @@ __all__ = [
     "append_timeline",
     "close_records",
     "count_prior_escalations",
+    "find_delivered",
     "get_delivery",
     "get_escalation",
     "get_request_hash",

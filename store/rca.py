@@ -10,23 +10,16 @@ from sqlmodel import Session, col, select
 
 from domain.enums import Priority, RcaKind, RcaStatus
 from domain.models import Customer, EscalationView
+from store import statements
 from store.schemas import RcaTaskEscalation, RcaTaskItem
 from store.tables import RcaTaskRow
-from store.upsert import column_values, insert_for
 
 
 def upsert_rca_tasks(session: Session, view: EscalationView) -> None:
-    for task in (view.rca.internal, view.rca.customer):
-        if task is None:
-            continue
-        values = column_values(RcaTaskRow.from_task(view, task))
-        insert = insert_for(session, RcaTaskRow)
-        session.exec(
-            insert.values(values).on_conflict_do_update(
-                index_elements=[col(RcaTaskRow.id)],
-                set_={name: insert.excluded[name] for name in values if name != "id"},
-            )
-        )
+    rows = [RcaTaskRow.values_from_task(view, task)
+            for task in (view.rca.internal, view.rca.customer) if task is not None]
+    if rows:
+        session.exec(statements.upsert_rca_task(statements.dialect_of(session)), params=rows)
 
 
 def list_rca_tasks(

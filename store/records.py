@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, col
+from sqlmodel import Session
 
-from store.tables import ClosedRecordRow
-from store.upsert import insert_for
+from store import statements
 
 
 def close_records(
@@ -21,11 +20,5 @@ def close_records(
     closed = list(dict.fromkeys(records))
     if closed:
         rows = [{"escalation_id": escalation_id, "record": r, "closed_at": at} for r in closed]
-        session.exec(
-            insert_for(session, ClosedRecordRow)
-            .values(rows)
-            .on_conflict_do_nothing(
-                index_elements=[col(ClosedRecordRow.escalation_id), col(ClosedRecordRow.record)]
-            )
-        )
+        session.exec(statements.close_record(statements.dialect_of(session)), params=rows)
     return closed

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from domain.models import TimelineEntry
+from store import statements
 from store.tables import TimelineRow
-from store.upsert import column_values, insert_for
 
 
 def append_timeline(
@@ -15,16 +15,10 @@ def append_timeline(
     """The seqs this call inserted: none for entries already stored (a retried activity)."""
     if not entries:
         return set()
-    rows = [column_values(TimelineRow.from_entry(escalation_id, entry)) for entry in entries]
-    statement = (
-        insert_for(session, TimelineRow)
-        .values(rows)
-        .on_conflict_do_nothing(
-            index_elements=[col(TimelineRow.escalation_id), col(TimelineRow.seq)]
-        )
-        .returning(col(TimelineRow.seq))
-    )
-    return {row[0] for row in session.exec(statement)}
+    rows = [TimelineRow.values_from_entry(escalation_id, entry) for entry in entries]
+    # Many rows with RETURNING go out as one multi-row INSERT (SQLAlchemy's insertmanyvalues).
+    statement = statements.append_timeline(statements.dialect_of(session))
+    return {row[0] for row in session.exec(statement, params=rows)}
 
 
 def get_timeline(session: Session, escalation_id: str) -> list[TimelineEntry]:

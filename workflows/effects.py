@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeUpdate
+from temporalio.common import RetryPolicy, SearchAttributeUpdate, TypedSearchAttributes
 from temporalio.exceptions import ApplicationError
 
 from workflows import search_attributes as sa
@@ -60,6 +60,17 @@ def search_attribute_updates(state: EscalationState) -> list[SearchAttributeUpda
         sa.SLA_BREACHED.value_set(state.sla.any_breached()),
     ]
     return updates
+
+
+# Escalations that started before it replay the upserts of all seven attributes they recorded.
+CHANGED_SEARCH_ATTRIBUTES_PATCH = "upsert-changed-search-attributes"
+
+
+def changed(
+    updates: list[SearchAttributeUpdate[Any]], current: TypedSearchAttributes
+) -> list[SearchAttributeUpdate[Any]]:
+    """The updates whose value differs from the workflow's current search attributes."""
+    return [u for u in updates if current.get(u.key) != u.value]
 
 
 def current_details(state: EscalationState, next_timer: PendingTimer | None) -> str:

@@ -178,7 +178,12 @@ class EscalationWorkflow:
                 retry_policy=effects.STORE_RETRY,
                 summary="record " + ", ".join(e.type.value for e in transition.entries),
             )
-        workflow.upsert_search_attributes(effects.search_attribute_updates(self._state))
+        updates = effects.search_attribute_updates(self._state)
+        if workflow.patched(effects.CHANGED_SEARCH_ATTRIBUTES_PATCH):
+            # An upsert is a command and a history event: skip the attributes that are as set.
+            updates = effects.changed(updates, workflow.info().typed_search_attributes)
+        if updates:
+            workflow.upsert_search_attributes(updates)
         pending = timers.pending_timers(self._state)
         workflow.set_current_details(
             effects.current_details(self._state, pending[0] if pending else None)

@@ -184,3 +184,13 @@ def test_creation_lands_in_communicate_with_every_deadline_armed() -> None:
         T0 + timedelta(hours=1), T0 + timedelta(minutes=15), T0 + timedelta(hours=2),
         T0 + timedelta(hours=4))
     assert d.resolve_warning_due == T0 + timedelta(hours=3, minutes=12)
+
+
+def test_a_transition_copies_the_state_but_shares_the_policy() -> None:
+    before = opened()
+    snapshot = before.policy.model_dump_json()
+    after = act(before, NoticeInput(actor=IM, message="hi"))
+    assert after is not before
+    assert after.policy is before.policy
+    assert before.notice_sent_at is None  # the original state is untouched
+    assert before.policy.model_dump_json() == snapshot

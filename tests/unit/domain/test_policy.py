@@ -271,3 +271,20 @@ def test_iso_durations(text: str, value: timedelta, printed: str) -> None:
     raw["notice"]["within"] = text
     assert validate_policy(raw).notice.within == value
     assert iso_duration(value) == printed
+
+
+def test_a_deep_copy_shares_the_frozen_policy() -> None:
+    # Each transition deep-copies the escalation state; the policy snapshot in it is a value.
+    policy = parse_policy(preset_text("default"))
+    assert copy.deepcopy(policy) is policy
+    assert copy.deepcopy({"policy": policy})["policy"] is policy
+
+
+def test_the_same_policy_decoded_twice_is_one_object() -> None:
+    # Every escalation carries its policy; a worker holding thousands keeps one copy of each.
+    text = parse_policy(preset_text("default")).model_dump_json()
+    first, second = Policy.model_validate_json(text), Policy.model_validate_json(text)
+    assert first is second
+    other = Policy.model_validate_json(parse_policy(preset_text("rg271")).model_dump_json())
+    assert other is not first
+    assert other != first

@@ -7,7 +7,9 @@ from sqlmodel import Session
 
 from domain.enums import ContactChannel, NotificationEvent
 from store.queries import (
+    Delivered,
     DeliveryStatus,
+    find_delivered,
     get_delivery,
     mark_delivered,
     mark_failed,
@@ -108,3 +110,17 @@ class TestDeliveries:
     def test_a_long_error_is_clipped(self, sessions: sessionmaker[Session]) -> None:
         _failed_attempt(sessions, 0, error="x" * 5000)
         assert len(_row(sessions).last_error or "") == 500
+
+
+class TestFindDelivered:
+    def test_only_a_delivered_notification_is_found(
+        self, sessions: sessionmaker[Session]
+    ) -> None:
+        with sessions() as s, s.begin():
+            assert find_delivered(s, NID) is None  # no row yet
+        _failed_attempt(sessions, 0)
+        with sessions() as s, s.begin():
+            assert find_delivered(s, NID) is None  # pending
+        _delivered(sessions, 1)
+        with sessions() as s, s.begin():
+            assert find_delivered(s, NID) == Delivered(status_code=200)

@@ -6,8 +6,8 @@ from sqlalchemy import inspect
 
 from domain.enums import RcaKind
 from domain.models import Deadlines, EscalationView, RcaView
-from store.tables import EscalationRow
-from tests.unit.store.factories import T0, breached, customer, make_view, rca_task
+from store.tables import EscalationRow, RcaTaskRow, TimelineRow
+from tests.unit.store.factories import T0, breached, customer, entry, make_view, rca_task
 
 # Columns that are not a top-level field of the view, and where each comes from.
 DERIVED = {
@@ -66,3 +66,24 @@ class TestEscalationRow:
     def test_the_view_round_trips(self) -> None:
         view = _full_view()
         assert EscalationRow.from_view(view).to_view() == view
+
+
+class TestColumnValues:
+    """The store's Core statements take these dicts as bound parameters: a column missing from
+    one would be written as NULL, an extra key would fail the INSERT."""
+
+    def test_an_escalation_gives_every_column(self) -> None:
+        assert EscalationRow.values_from_view(_full_view()).keys() == _columns(EscalationRow)
+
+    def test_a_timeline_entry_gives_every_column(self) -> None:
+        assert TimelineRow.values_from_entry("esc-1", entry(1)).keys() == _columns(TimelineRow)
+
+    def test_an_rca_task_gives_every_column(self) -> None:
+        view = _full_view()
+        assert view.rca.internal is not None
+        values = RcaTaskRow.values_from_task(view, view.rca.internal)
+        assert values.keys() == _columns(RcaTaskRow)
+
+
+def _columns(table: type[EscalationRow | TimelineRow | RcaTaskRow]) -> set[str]:
+    return {column.key for column in inspect(table).columns}
