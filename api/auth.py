@@ -24,7 +24,7 @@ _bearer = HTTPBearer(auto_error=False, description="An API key from the keys fil
 ALL_ROLES = frozenset({Role.INCIDENT_MANAGER, Role.ENGINEER, Role.ENGAGEMENT_LEAD, Role.VIEWER})
 
 
-def get_resources(request: Request) -> Resources:
+async def get_resources(request: Request) -> Resources:
     resources: Resources = request.app.state.resources
     return resources
 
@@ -32,7 +32,7 @@ def get_resources(request: Request) -> Resources:
 ResourcesDep = Annotated[Resources, Depends(get_resources)]
 
 
-def authenticate(
+async def authenticate(
     resources: ResourcesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
@@ -51,7 +51,7 @@ class RoleGate:
         self.roles = frozenset(roles)
         self.what = what
 
-    def __call__(self, actor: Annotated[Actor, Depends(authenticate)]) -> Actor:
+    async def __call__(self, actor: Annotated[Actor, Depends(authenticate)]) -> Actor:
         if actor.role not in self.roles:
             allowed = ", ".join(sorted(r.value for r in self.roles))
             raise forbidden(f"Role {actor.role.value} may not {self.what} (allowed: {allowed}).")

@@ -31,7 +31,7 @@ def parse_if_match(value: str | None) -> int | None:
     return int(match.group(1) or match.group(2))
 
 
-def expected_version(
+async def expected_version(
     if_match: Annotated[
         str | None,
         Header(alias="If-Match",
@@ -41,7 +41,7 @@ def expected_version(
     return parse_if_match(if_match)
 
 
-def path_escalation_id(
+async def path_escalation_id(
     escalation_id: Annotated[str, Path(description="An escalation id, esc-…")],
 ) -> str:
     # A malformed id names nothing: 404 (not 422), as for any unknown resource.

@@ -46,3 +46,6 @@ def configure_logging(*, level: str = "INFO", json: bool | None = None) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # httpx writes a line per request at INFO; the worker logs each delivery's outcome itself
+    # (with the notification id), so httpx speaks only when something goes wrong.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
