@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from temporalio.api.history.v1 import History
@@ -31,6 +31,9 @@ class Shape:
     upserts: int
     bytes: int  # the serialized history
     largest_event: int
+    # Events and their bytes per kind (attribute name without "_event_attributes"): where a
+    # history's size comes from.
+    by_kind: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def bytes_per_event(self) -> float:
@@ -66,7 +69,18 @@ def shape(history: History) -> Shape:
         upserts=kinds[UPSERT],
         bytes=history.ByteSize(),
         largest_event=max((event.ByteSize() for event in history.events), default=0),
+        by_kind=_by_kind(history),
     )
+
+
+def _by_kind(history: History) -> dict[str, tuple[int, int]]:
+    counts: Counter[str] = Counter()
+    sizes: Counter[str] = Counter()
+    for event in history.events:
+        kind = str(event.WhichOneof("attributes")).removesuffix("_event_attributes")
+        counts[kind] += 1
+        sizes[kind] += event.ByteSize()
+    return {kind: (counts[kind], sizes[kind]) for kind in sorted(counts, key=lambda k: -sizes[k])}
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ the report labels every figure measured with one. Experiments (comma-separated):
                  own __deepcopy__ instead of domain.policy's, which shares the frozen value)
   policy-per-workflow    ablation: every decoded policy its own object (domain.policy's
                  sharing of equal policies off)
+  no-summaries   ablation: no summaries on activities and timers (each summary is a payload
+                 the SDK visits several times per workflow task, through the sandbox)
   store-noop     record_escalation does nothing (a ceiling for the store's share)
   notify-noop    deliver_notification sends and stores nothing (a ceiling)
 """
@@ -37,7 +39,7 @@ from domain.messages import DeliveryInput, DeliveryResult, RecordInput
 
 EXPERIMENTS = ("cache", "wft", "acts", "pollers", "local-store", "all-search-attributes",
                "sandbox-domain-only", "unsandboxed", "policy-copy", "policy-per-workflow",
-               "store-noop", "notify-noop")
+               "store-noop", "notify-noop", "no-summaries")
 
 
 def parse(text: str) -> dict[str, str]:
@@ -110,6 +112,24 @@ def _local_store() -> None:
     patch(wf, "execute_activity", execute_activity)
 
 
+def _no_summaries() -> None:
+    # temporalio passes through the sandbox: the workflow sees these module attributes.
+    import temporalio.workflow as wf
+
+    execute_activity, wait_condition = wf.execute_activity, wf.wait_condition
+
+    def quiet_activity(activity: Any, *args: Any, **kwargs: Any) -> Any:
+        kwargs.pop("summary", None)
+        return execute_activity(activity, *args, **kwargs)
+
+    async def quiet_wait(*args: Any, **kwargs: Any) -> Any:
+        kwargs.pop("timeout_summary", None)
+        return await wait_condition(*args, **kwargs)
+
+    patch(wf, "execute_activity", quiet_activity)
+    patch(wf, "wait_condition", quiet_wait)
+
+
 def _all_search_attributes() -> None:
     from workflows.effects import CHANGED_SEARCH_ATTRIBUTES_PATCH
 
@@ -174,7 +194,7 @@ PATCHES = {
     "local-store": _local_store, "all-search-attributes": _all_search_attributes,
     "sandbox-domain-only": _sandbox_domain_only, "unsandboxed": _unsandboxed,
     "policy-copy": _policy_copy, "policy-per-workflow": _policy_per_workflow,
-    "store-noop": _store_noop, "notify-noop": _notify_noop,
+    "store-noop": _store_noop, "notify-noop": _notify_noop, "no-summaries": _no_summaries,
 }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from google.protobuf.json_format import MessageToJson
+
 from bench import history
 from bench.drive import (
     IM,
@@ -138,7 +140,10 @@ async def _shapes(run: Run, ids: dict[str, list[str]]) -> dict[str, Any]:
             continue
         handle = run.client.get_workflow_handle(ids[side][0])
         await handle.result(rpc_timeout=None)  # the last update returns before completion
-        found[side] = history.shape(await history.fetch(run.client, ids[side][0]))
+        fetched = await history.fetch(run.client, ids[side][0])
+        found[side] = history.shape(fetched)
+        if run.options.keep:  # for replaying offline (python -m bench.replay)
+            (run.workdir / f"history-{side}.json").write_text(MessageToJson(fetched))
         shapes[side] = vars(found[side]) | {
             "bytes_per_event": round(found[side].bytes_per_event, 1)}
     if "ours" in found and "bare" in found:
