@@ -6,10 +6,10 @@ from temporalio import activity
 
 
 @activity.defn(name="bare_record")
-async def bare_record(step: int) -> None:
-    del step  # the count matters, not the work
+async def bare_record(step: int, pad: str = "") -> None:
+    del step, pad  # the count matters, not the work (pad: our input's size, --bare-sized)
 
 
 @activity.defn(name="bare_deliver")
-async def bare_deliver(step: int) -> None:
-    del step
+async def bare_deliver(step: int, pad: str = "") -> None:
+    del step, pad

@@ -18,7 +18,7 @@ from temporalio.client import Client, WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from bench.bare_models import LIFECYCLE_PLAN, BareInput, BareView, HoldInput
+from bench.bare_models import LIFECYCLE_PLAN, BareInput, BareView, HoldInput, Sizes
 from bench.bare_workflows import BareHoldWorkflow, BareLifecycleWorkflow
 
 # Our action paths (api.md) -> the bare workflow's update names.
@@ -47,6 +47,14 @@ def _local_awaited() -> bool:
     return os.environ.get("BENCH_BARE_LOCAL") == "1"
 
 
+def _lifecycle_input(body: dict[str, Any]) -> BareInput:
+    if os.environ.get("BENCH_BARE_SIZED") != "1":
+        return BareInput(plan=LIFECYCLE_PLAN, body=body, local_awaited=_local_awaited())
+    sizes = Sizes()
+    return BareInput(plan=LIFECYCLE_PLAN, body=body, local_awaited=_local_awaited(),
+                     sizes=sizes, pad="x" * sizes.start)
+
+
 def create_app() -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -64,8 +72,7 @@ def create_app() -> FastAPI:
     async def create(request: Request, body: JsonBody) -> BareView:
         """Update-with-start, answered once intake ran: our create's Temporal shape."""
         start = WithStartWorkflowOperation(
-            BareLifecycleWorkflow.run,
-            BareInput(plan=LIFECYCLE_PLAN, body=body, local_awaited=_local_awaited()),
+            BareLifecycleWorkflow.run, _lifecycle_input(body),
             id=f"bare-{uuid.uuid4().hex}", task_queue=_queue(),
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING)
         # By name with result_type: the SDK types an async handler's result as its coroutine.

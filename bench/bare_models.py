@@ -30,17 +30,34 @@ LIFECYCLE_PLAN: list[Step] = [
 ]
 
 
+class Sizes(BaseModel):
+    """Padding, in bytes, that gives the bare payloads the sizes of ours (--bare-sized).
+
+    Measured on our P1 lifecycle history (bench/results, `lifecycle.shape.ours.by_kind`): the
+    start input (request, routing, policy snapshot), a store write's input (view and timeline
+    entries), a delivery's input (notification and target) and an update's answer (the view).
+    """
+
+    start: int = 7_000
+    record: int = 3_000
+    deliver: int = 900
+    view: int = 2_600
+
+
 class BareInput(BaseModel):
     plan: list[Step]
     body: dict[str, Any] = {}
     # The awaited activities as local activities, as ours runs its store writes (--bare-local).
     local_awaited: bool = False
+    sizes: Sizes | None = None  # None: the bare payloads stay as small as they can be
+    pad: str = ""  # sizes.start bytes, carried for the life of the run as our input is
 
 
 class BareView(BaseModel):
     id: str
     step: int
     status: str
+    pad: str = ""
 
 
 class HoldInput(BaseModel):

@@ -30,6 +30,7 @@ class BareLifecycleWorkflow:
     def __init__(self, input: BareInput) -> None:
         self._plan = input.plan
         self._local = input.local_awaited
+        self._sizes = input.sizes
         self._step = 0
         self._wake = False
         self._background: set[asyncio.Task[None]] = set()
@@ -52,19 +53,21 @@ class BareLifecycleWorkflow:
     def _view(self) -> BareView:
         done = self._step >= len(self._plan)
         return BareView(id=workflow.info().workflow_id, step=self._step,
-                        status="closed" if done else "open")
+                        status="closed" if done else "open",
+                        pad=_pad(self._sizes.view) if self._sizes else "")
 
     async def _apply(self, name: str) -> BareView:
         step = self._plan[self._step]
         if step.update != name:
             raise ApplicationError(f"{name} not allowed at step {self._step}",
                                    type="not_allowed", non_retryable=True)
+        args = self._args(self._sizes.record if self._sizes else 0)
         for _ in range(step.awaited):
             if self._local:
-                await workflow.execute_local_activity("bare_record", self._step,
+                await workflow.execute_local_activity("bare_record", args=args,
                                                       start_to_close_timeout=ACTIVITY_TIMEOUT)
             else:
-                await workflow.execute_activity("bare_record", self._step,
+                await workflow.execute_activity("bare_record", args=args,
                                                 start_to_close_timeout=ACTIVITY_TIMEOUT)
         self._step += 1  # after the awaited work: the run loop must not wake before it
         for _ in range(step.background):
@@ -74,8 +77,13 @@ class BareLifecycleWorkflow:
         self._wake = True
         return self._view()
 
+    def _args(self, pad: int) -> list[object]:
+        # Unsized, exactly one small argument as before: an empty pad would still be a payload.
+        return [self._step, _pad(pad)] if pad else [self._step]
+
     async def _deliver(self) -> None:
-        await workflow.execute_activity("bare_deliver", self._step,
+        await workflow.execute_activity("bare_deliver",
+                                        args=self._args(self._sizes.deliver if self._sizes else 0),
                                         start_to_close_timeout=ACTIVITY_TIMEOUT)
 
     @workflow.update(name="intake")
@@ -109,6 +117,10 @@ class BareLifecycleWorkflow:
     @workflow.update(name="share_customer_rca")
     async def share_customer_rca(self, _body: dict[str, Any]) -> BareView:
         return await self._apply("share_customer_rca")
+
+
+def _pad(size: int) -> str:
+    return "x" * size
 
 
 @workflow.defn(name="BareHoldWorkflow")

@@ -43,6 +43,9 @@ def parse(argv: list[str]) -> Options:
     parser.add_argument("--bare-local", action="store_true",
                         help="also a bare lifecycle whose awaited activities are local "
                              "activities, as our store writes are (a second ratio)")
+    parser.add_argument("--bare-sized", action="store_true",
+                        help="also a bare lifecycle whose payloads have the sizes of ours "
+                             "(what our payload volume alone costs)")
     parser.add_argument("--profile", choices=("worker", "api"), default="",
                         help="py-spy our worker or API during one section (--profile-section)")
     parser.add_argument("--profile-section", choices=("lifecycle", "api"), default="lifecycle",
@@ -72,6 +75,7 @@ def parse(argv: list[str]) -> Options:
     options.profile = args.profile
     options.profile_section = args.profile_section
     options.bare_local = args.bare_local
+    options.bare_sized = args.bare_sized
     options.keep = args.keep
     return options
 

@@ -59,22 +59,25 @@ class Run:
     variants: dict[str, OursSide] = field(default_factory=dict)
     # The bare app whose lifecycles run their awaited activities locally (--bare-local).
     bare_local: BareSide | None = None
+    # The bare app whose lifecycles carry payloads the size of ours (--bare-sized).
+    bare_sized: BareSide | None = None
     # An API started ahead with the burst policy, so its start-up overlaps other work.
     burst_api: tuple[Child, str, stack.BurstClock] | None = None
 
     def target(self, side: str, concurrency: int) -> Target:
-        """A driver for `side` ("ours", a variant, "bare" or "bare_local") with enough
-        connections for `concurrency`."""
+        """A driver for `side` ("ours", a variant, "bare", "bare_local" or "bare_sized") with
+        enough connections for `concurrency`."""
         key = f"{side}:{concurrency}"
         ours = self.ours if side == "ours" else self.variants.get(side)
-        bare = self.bare_local if side == "bare_local" and self.bare_local else self.bare
+        other = {"bare_local": self.bare_local, "bare_sized": self.bare_sized}.get(side)
+        bare = other or self.bare
         if key not in self.http:
             base = ours.url if ours is not None else bare.url
             self.http[key] = http_client(base, concurrency)
         if ours is not None:
             return Target(side, self.http[key], "/v1/escalations", "/v1/escalations",
                           ours.tokens)
-        return Target(side if bare is self.bare_local else "bare", self.http[key],
+        return Target(side if other else "bare", self.http[key],
                       "/bare/escalations", "/bare/escalations")
 
     def cpu(self) -> dict[str, float]:
@@ -200,6 +203,12 @@ def _start_all(options: Options, workdir: Path, procs: Processes,
         local_api, local_url = stack.start_bare_api(procs, server, port, local=True,
                                                     name="bare-api-local")
         bare_local = BareSide(bare_worker, local_api, local_url)
+    bare_sized: BareSide | None = None
+    if options.bare_sized:
+        (port,) = free_ports(1)
+        sized_api, sized_url = stack.start_bare_api(procs, server, port, sized=True,
+                                                    name="bare-api-sized")
+        bare_sized = BareSide(bare_worker, sized_api, sized_url)
     variants: dict[str, OursSide] = {}
     for name, experiment in options.variants.items():
         (port,) = free_ports(1)
@@ -211,12 +220,13 @@ def _start_all(options: Options, workdir: Path, procs: Processes,
                                   experiment)
     stack.wait_api(procs, ours_url)
     stack.wait_api(procs, bare_url)
-    if bare_local is not None:
-        stack.wait_api(procs, bare_local.url)
+    for extra in (bare_local, bare_sized):
+        if extra is not None:
+            stack.wait_api(procs, extra.url)
     for variant in variants.values():
         stack.wait_api(procs, variant.url)
     return {
-        "variants": variants, "bare_local": bare_local,
+        "variants": variants, "bare_local": bare_local, "bare_sized": bare_sized,
         "server": server, "receiver": receiver,
         "ours": OursSide(env, policy, tokens, ours_port, worker, api, ours_url,
                          options.experiment),

@@ -27,6 +27,7 @@ class Options:
     variants: dict[str, str] = field(default_factory=dict)
     # Also a bare baseline whose awaited activities are local, as our store writes are.
     bare_local: bool = False
+    bare_sized: bool = False
     profile: str = ""  # "worker" or "api": py-spy records it during one section
     profile_section: str = "lifecycle"  # "lifecycle" or "api"
     keep: bool = False  # keep the temporary directory (logs, databases)

@@ -68,6 +68,14 @@ def rows(results: dict[str, Any]) -> list[Row]:
             out.append(("  vs a bare lifecycle with local awaited activities, escalations/s",
                         _f(o["per_second"], 2), _f(bl["per_second"], 2),
                         _f(lc["ratio_vs_bare_local"], 2), "", ""))
+        if (bs := lc.get("bare_sized")) is not None:
+            sized_cpu = bs["cpu_ms_per_escalation"]
+            out.append(("  vs a bare lifecycle with payloads the size of ours, escalations/s",
+                        _f(o["per_second"], 2), _f(bs["per_second"], 2),
+                        _f(lc["ratio_vs_bare_sized"], 2), "", ""))
+            out.append(("  ↳ its CPU ms per lifecycle, all processes / Temporal server",
+                        "", f"{_f(sized_cpu['total'], 0)} / {_f(sized_cpu.get('temporal'), 0)}",
+                        "", "", ""))
         for name in lc.get("variants", []):
             v = lc[name]
             vc = v["cpu_ms_per_escalation"]

@@ -53,7 +53,9 @@ async def _lifecycles(run: Run, target: Target, count: int, concurrency: int, fi
 async def lifecycle_section(run: Run) -> dict[str, Any]:
     """N full lifecycles per side, in ABBA rounds; escalations/s and per-action round trips."""
     opts = run.options
-    sides = ("ours", *run.variants, "bare", *(("bare_local",) if run.bare_local else ()))
+    extras = tuple(name for name, side in (("bare_local", run.bare_local),
+                                           ("bare_sized", run.bare_sized)) if side)
+    sides = ("ours", *run.variants, "bare", *extras)
     batch = max(1, opts.lifecycles // opts.rounds)
     walls = dict.fromkeys(sides, 0.0)
     counts = dict.fromkeys(sides, 0)
@@ -100,9 +102,9 @@ async def lifecycle_section(run: Run) -> dict[str, Any]:
             "cpu_ms_per_escalation": per_item(cpu[side], counts[side]),
         }
     result["ratio"] = _ratio(result["ours"]["per_second"], result["bare"]["per_second"])
-    if run.bare_local:
-        result["ratio_vs_bare_local"] = _ratio(result["ours"]["per_second"],
-                                               result["bare_local"]["per_second"])
+    for extra in extras:
+        result[f"ratio_vs_{extra}"] = _ratio(result["ours"]["per_second"],
+                                             result[extra]["per_second"])
     for name, variant in run.variants.items():
         result[name]["experiment"] = variant.experiment
         result[name]["ratio"] = _ratio(result[name]["per_second"], result["bare"]["per_second"])
@@ -135,7 +137,7 @@ async def _shapes(run: Run, ids: dict[str, list[str]]) -> dict[str, Any]:
     """One finished lifecycle per side: the same activities, updates and timers?"""
     shapes: dict[str, Any] = {}
     found: dict[str, history.Shape] = {}
-    for side in (*SIDES, "bare_local"):
+    for side in (*SIDES, "bare_local", "bare_sized"):
         if not ids.get(side):
             continue
         handle = run.client.get_workflow_handle(ids[side][0])
@@ -148,8 +150,9 @@ async def _shapes(run: Run, ids: dict[str, list[str]]) -> dict[str, Any]:
             "bytes_per_event": round(found[side].bytes_per_event, 1)}
     if "ours" in found and "bare" in found:
         shapes["same_work"] = found["ours"].same_work(found["bare"])
-    if "bare_local" in found:
-        shapes["same_work_bare_local"] = found["ours"].same_work(found["bare_local"])
+    for extra in ("bare_local", "bare_sized"):
+        if extra in found:
+            shapes[f"same_work_{extra}"] = found["ours"].same_work(found[extra])
     return shapes
 
 

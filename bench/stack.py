@@ -245,12 +245,14 @@ def start_bare_worker(procs: Processes, server: DevServer, *, max_cached: int | 
 
 
 def start_bare_api(procs: Processes, server: DevServer, port: int, *, local: bool = False,
-                   name: str = "bare-api") -> tuple[Child, str]:
-    """With `local`, its lifecycles run their awaited activities as local activities."""
+                   sized: bool = False, name: str = "bare-api") -> tuple[Child, str]:
+    """With `local`, its lifecycles run their awaited activities as local activities; with
+    `sized`, their payloads have the sizes of ours (bench.bare_models.Sizes)."""
     # uvicorn's defaults, as `escalations api` runs (info log, access log): the difference
     # measured is the app, not the server's configuration.
     env = clean_env(BENCH_TEMPORAL_ADDRESS=server.address, BENCH_TASK_QUEUE=BARE_QUEUE,
-                    BENCH_BARE_LOCAL="1" if local else "0")
+                    BENCH_BARE_LOCAL="1" if local else "0",
+                    BENCH_BARE_SIZED="1" if sized else "0")
     argv = [sys.executable, "-m", "uvicorn", "bench.bare_api:create_app", "--factory",
             "--host", HOST, "--port", str(port)]
     child = procs.start(name, argv, env=env)
