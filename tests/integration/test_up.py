@@ -11,6 +11,7 @@ database, which `up` migrates and hands to its worker and API.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import queue
@@ -33,6 +34,7 @@ import pytest
 
 from tests.support.lifecycles import StoreReader
 from tests.support.postgres import PostgresServer
+from tests.support.waiting import until
 
 pytestmark = [
     pytest.mark.integration,
@@ -88,14 +90,14 @@ def processes_with(marker: str) -> list[int]:
 
 
 def poll(probe: Callable[[], T | None], *, timeout: float, what: str) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value is not None:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.25)
+    """`probe` (blocking: it runs the Temporal CLI) until it returns a value, against a deadline."""
+    async def probe_off_thread() -> T | None:
+        return await asyncio.to_thread(probe)
+
+    found = asyncio.run(until(probe_off_thread, lambda value: value is not None,
+                              within=timeout, what=what, every=0.25))
+    assert found is not None
+    return found
 
 
 @dataclass
@@ -325,11 +327,11 @@ def test_the_escalation_is_stored_where_database_url_says(
     sqlite_file = data_dir / "escalations.db"
     store = StoreReader(up_database_url or f"sqlite:///{sqlite_file}")
     try:
-        # The create answers once intake is done; its projection may land a moment later.
-        stored = poll(lambda: store.projections([created["id"]])[created["id"]],
-                      timeout=60.0, what=f"{created['id']} in the store")
+        # The create answers only once intake is recorded: the projection is there already.
+        stored = store.projections([created["id"]])[created["id"]]
     finally:
         store.close()
+    assert stored is not None, "the 201 came before the escalation was in the store"
     assert (stored.id, stored.stage) == (created["id"], "communicate")
     # With DATABASE_URL the data dir holds no store of its own.
     assert sqlite_file.exists() == (up_database_url is None)
@@ -354,10 +356,10 @@ def test_credentials_in_recipient_urls_are_sealed_with_the_data_dirs_key(
     assert "token=***" in answer.text
     store = StoreReader(up_database_url or f"sqlite:///{data_dir / 'escalations.db'}")
     try:
-        stored = poll(lambda: store.projections([answer.json()["id"]])[answer.json()["id"]],
-                      timeout=60.0, what="the sealed escalation in the store")
+        stored = store.projections([answer.json()["id"]])[answer.json()["id"]]
     finally:
         store.close()
+    assert stored is not None, "the 201 came before the escalation was in the store"
     assert token not in stored.model_dump_json()
     assert "#sealed=v1." in stored.stakeholders[0].address
 
