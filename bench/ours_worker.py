@@ -21,6 +21,10 @@ the report labels every figure measured with one. Experiments (comma-separated):
                  sharing of equal policies off)
   no-summaries   ablation: no summaries on activities and timers (each summary is a payload
                  the SDK visits several times per workflow task, through the sandbox)
+  no-upserts     ceiling: the workflow upserts no search attributes (what the Temporal UI's
+                 filters cost the server's visibility store)
+  no-markers     ceiling: `workflow.patched` answers True without recording a marker (what
+                 the three patch markers per new escalation cost)
   store-noop     record_escalation does nothing (a ceiling for the store's share)
   notify-noop    deliver_notification sends and stores nothing (a ceiling)
 """
@@ -39,7 +43,8 @@ from domain.messages import DeliveryInput, DeliveryResult, RecordInput
 
 EXPERIMENTS = ("cache", "wft", "acts", "pollers", "local-store", "all-search-attributes",
                "sandbox-domain-only", "unsandboxed", "policy-copy", "policy-per-workflow",
-               "store-noop", "notify-noop", "no-summaries")
+               "store-noop", "notify-noop", "no-summaries", "no-upserts",
+               "no-markers")
 
 
 def parse(text: str) -> dict[str, str]:
@@ -130,6 +135,26 @@ def _no_summaries() -> None:
     patch(wf, "wait_condition", quiet_wait)
 
 
+def _no_upserts() -> None:
+    # temporalio passes through the sandbox: the workflow sees this module attribute.
+    import temporalio.workflow as wf
+
+    def upsert_nothing(*args: Any, **kwargs: Any) -> None:
+        del args, kwargs
+
+    patch(wf, "upsert_search_attributes", upsert_nothing)
+
+
+def _no_markers() -> None:
+    import temporalio.workflow as wf
+
+    def always(id: str) -> bool:
+        del id
+        return True
+
+    patch(wf, "patched", always)
+
+
 def _all_search_attributes() -> None:
     from workflows.effects import CHANGED_SEARCH_ATTRIBUTES_PATCH
 
@@ -195,6 +220,7 @@ PATCHES = {
     "sandbox-domain-only": _sandbox_domain_only, "unsandboxed": _unsandboxed,
     "policy-copy": _policy_copy, "policy-per-workflow": _policy_per_workflow,
     "store-noop": _store_noop, "notify-noop": _notify_noop, "no-summaries": _no_summaries,
+    "no-upserts": _no_upserts, "no-markers": _no_markers,
 }
 
 

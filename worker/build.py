@@ -9,10 +9,11 @@ from contextlib import asynccontextmanager
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.channels.config import NotifyConfig
 from activities.channels.http import new_http_client
 from activities.log_context import ActivityLogContext
 from activities.metrics import DomainMetrics
-from activities.notify import NotifyActivities, NotifyConfig
+from activities.notify import NotifyActivities
 from activities.store import StoreActivities
 from config.settings import Settings
 from store.engine import create_engine_for, session_factory
