@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import Interceptor, Worker
 
 from activities.channels.config import NotifyConfig
 from activities.channels.http import new_http_client
@@ -28,9 +28,12 @@ ACTIVITY_SLOTS = 32
 
 @asynccontextmanager
 async def create_worker(
-    client: Client, settings: Settings, *, task_queue: str | None = None, migrate: bool = True
+    client: Client, settings: Settings, *, task_queue: str | None = None, migrate: bool = True,
+    interceptors: Sequence[Interceptor] = (),
 ) -> AsyncIterator[Worker]:
-    """A running worker for the lifetime of the context (shut down gracefully on exit)."""
+    """A running worker for the lifetime of the context (shut down gracefully on exit).
+
+    `interceptors` come after ours (tracing, or a test that watches the workflow)."""
     url = settings.resolved_database_url
     if migrate:
         upgrade_to_head(url)
@@ -59,7 +62,7 @@ async def create_worker(
                 # workflows at once made each task take longer than its 10 s timeout.
                 max_concurrent_workflow_tasks=10,
                 workflow_runner=SANDBOX_RUNNER,
-                interceptors=[ActivityLogContext()],
+                interceptors=[ActivityLogContext(), *interceptors],
             )
             async with worker:
                 yield worker
