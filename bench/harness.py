@@ -197,18 +197,17 @@ def _start_all(options: Options, workdir: Path, procs: Processes,
     api, ours_url = stack.start_ours_api(procs, env, ours_port)
     bare_worker = stack.start_bare_worker(procs, server)
     bare_api, bare_url = stack.start_bare_api(procs, server, bare_port)
-    bare_local: BareSide | None = None
-    if options.bare_local:
+
+    def another_bare_app(wanted: bool, name: str, **mode: bool) -> BareSide | None:
+        """A second bare app on the same bare worker (its lifecycles carry their mode)."""
+        if not wanted:
+            return None
         (port,) = free_ports(1)
-        local_api, local_url = stack.start_bare_api(procs, server, port, local=True,
-                                                    name="bare-api-local")
-        bare_local = BareSide(bare_worker, local_api, local_url)
-    bare_sized: BareSide | None = None
-    if options.bare_sized:
-        (port,) = free_ports(1)
-        sized_api, sized_url = stack.start_bare_api(procs, server, port, sized=True,
-                                                    name="bare-api-sized")
-        bare_sized = BareSide(bare_worker, sized_api, sized_url)
+        child, url = stack.start_bare_api(procs, server, port, name=name, **mode)
+        return BareSide(bare_worker, child, url)
+
+    bare_local = another_bare_app(options.bare_local, "bare-api-local", local=True)
+    bare_sized = another_bare_app(options.bare_sized, "bare-api-sized", sized=True)
     variants: dict[str, OursSide] = {}
     for name, experiment in options.variants.items():
         (port,) = free_ports(1)

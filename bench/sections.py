@@ -21,6 +21,8 @@ from bench.drive import (
 from bench.harness import Run
 
 SIDES = ("ours", "bare")
+# The optional second bare apps (--bare-local, --bare-sized): Run attributes of these names.
+EXTRA_BARE = ("bare_local", "bare_sized")
 WARMUP = 2  # lifecycles per side before anything is timed (imports, sandbox, connections)
 
 
@@ -53,8 +55,7 @@ async def _lifecycles(run: Run, target: Target, count: int, concurrency: int, fi
 async def lifecycle_section(run: Run) -> dict[str, Any]:
     """N full lifecycles per side, in ABBA rounds; escalations/s and per-action round trips."""
     opts = run.options
-    extras = tuple(name for name, side in (("bare_local", run.bare_local),
-                                           ("bare_sized", run.bare_sized)) if side)
+    extras = tuple(name for name in EXTRA_BARE if getattr(run, name) is not None)
     sides = ("ours", *run.variants, "bare", *extras)
     batch = max(1, opts.lifecycles // opts.rounds)
     walls = dict.fromkeys(sides, 0.0)
@@ -137,20 +138,20 @@ async def _shapes(run: Run, ids: dict[str, list[str]]) -> dict[str, Any]:
     """One finished lifecycle per side: the same activities, updates and timers?"""
     shapes: dict[str, Any] = {}
     found: dict[str, history.Shape] = {}
-    for side in (*SIDES, "bare_local", "bare_sized"):
+    for side in (*SIDES, *EXTRA_BARE):
         if not ids.get(side):
             continue
         handle = run.client.get_workflow_handle(ids[side][0])
         await handle.result(rpc_timeout=None)  # the last update returns before completion
         fetched = await history.fetch(run.client, ids[side][0])
         found[side] = history.shape(fetched)
-        if run.options.keep:  # for replaying offline (python -m bench.replay)
+        if run.options.keep:  # to replay offline (temporalio.worker.Replayer) or read
             (run.workdir / f"history-{side}.json").write_text(MessageToJson(fetched))
         shapes[side] = vars(found[side]) | {
             "bytes_per_event": round(found[side].bytes_per_event, 1)}
     if "ours" in found and "bare" in found:
         shapes["same_work"] = found["ours"].same_work(found["bare"])
-    for extra in ("bare_local", "bare_sized"):
+    for extra in EXTRA_BARE:
         if extra in found:
             shapes[f"same_work_{extra}"] = found["ours"].same_work(found[extra])
     return shapes
