@@ -14,6 +14,8 @@ from pydantic import SecretStr
 
 from config.settings import Settings
 
+KEEP_ALIVE_SECONDS = 75
+
 
 def export_settings(settings: Settings) -> None:
     """Put `settings` into os.environ under the names Settings reads them from."""
@@ -37,5 +39,10 @@ def serve(settings: Settings, *, workers: int = 1) -> None:
         workers=workers,
         proxy_headers=False,  # links are built from settings, never from client headers
         server_header=False,
+        # uvicorn closes an idle keep-alive connection after 5 s, the same as httpx's pool
+        # expiry: a client reusing the connection at that instant gets a dropped request
+        # (seen as httpx.ReadError in test_scale_out). Outlast clients and load balancers
+        # (60 s is a common idle timeout) so that the server is never the one to close first.
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         log_level="info",
     )

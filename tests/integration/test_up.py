@@ -283,6 +283,39 @@ def test_api_is_healthy(first: tuple[Up, Banner]) -> None:
         assert http.get("/healthz").status_code == 200
 
 
+def test_an_idle_keep_alive_connection_outlasts_a_clients_pool_expiry(
+    first: tuple[Up, Banner],
+) -> None:
+    """httpx keeps pooled connections 5 s; a server that closed them at 5 s too dropped the
+    request that reused one at that instant (httpx.ReadError in test_scale_out)."""
+    _, banner = first
+    url = httpx.URL(banner.api)
+    with socket.create_connection((url.host, url.port), timeout=30.0) as conn:
+        assert health_over(conn).startswith(b"HTTP/1.1 200")
+        # The idle time is what is tested: the connection left alone past httpx's expiry.
+        time.sleep(6.0)
+        assert health_over(conn).startswith(b"HTTP/1.1 200"), "the server closed it"
+
+
+def health_over(conn: socket.socket) -> bytes:
+    """One GET /healthz on an open connection; its whole answer (b"" if the server closed)."""
+    try:
+        conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: api\r\n\r\n")
+    except OSError:
+        return b""
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        chunk = conn.recv(4096)
+        if not chunk:
+            return answer
+        answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))  # type: ignore[union-attr]
+    while len(body) < length:
+        body += conn.recv(4096)
+    return answer
+
+
 def test_ui_port_serves_the_temporal_web_ui(first: tuple[Up, Banner]) -> None:
     _, banner = first
     answer = httpx.get(banner.ui, timeout=30.0, trust_env=False, follow_redirects=True)
