@@ -125,7 +125,7 @@ async def open_escalation(
         # Sealed after the fingerprint: a retry with the same body still matches it.
         request=_sealed(resources, body),
         routing=decision,
-        policy=resources.policy,
+        policy=resources.policy_snapshot,
         links=LinkBases(api=settings.escalations_public_url, temporal_ui=settings.temporal_ui_url,
                         namespace=settings.temporal_namespace),
         created_by=actor.name,

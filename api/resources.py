@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TypeVar
 
 from anyio import to_thread
@@ -35,6 +36,11 @@ class Resources:
     host_rules: HostRules
     keys: KeyRing
     sealer: AddressSealer | None  # None: recipient URLs enter workflows as given
+
+    @cached_property
+    def policy_snapshot(self) -> Policy:
+        """The part of the policy every new escalation carries (computed once, not per create)."""
+        return self.policy.snapshot()
 
     async def read(self, query: Callable[[Session], T]) -> T:
         """Run a store query in one read transaction on a worker thread (sessions block)."""

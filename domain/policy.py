@@ -319,6 +319,20 @@ class Policy(PolicyModel):
             )
         return self
 
+    def snapshot(self) -> Policy:
+        """What an escalation carries in its workflow input (lifecycle.md's policy snapshot).
+
+        Routing rules and triage keywords are applied by the API before the workflow starts and
+        never read by it again, so the snapshot leaves them out: a quarter of the default
+        policy's bytes, in every escalation's history and in the worker's memory while it runs.
+        The default route and the hot categories stay: they are small, and keep the snapshot a
+        valid policy that decodes (and is shared) like any other.
+        """
+        return self.model_copy(update={
+            "routing": Routing(default=self.routing.default),
+            "triage": Triage(hot=self.triage.hot, fallback=self.triage.fallback),
+        })
+
     def sla(self, priority: Priority) -> PrioritySla:
         return self.priorities[priority]
 

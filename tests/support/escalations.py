@@ -39,7 +39,8 @@ async def open_escalation(
     request_id = uuid.uuid4().hex
     request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
     payload = EscalationRequest(
-        id=escalation_id, request=request, routing=route(policy, request), policy=policy,
+        id=escalation_id, request=request, routing=route(policy, request),
+        policy=policy.snapshot(),
         created_by=IM.name, request_id=request_id, request_hash=request_hash,
     )
     result = await client.execute_update_with_start_workflow(

@@ -288,3 +288,22 @@ def test_the_same_policy_decoded_twice_is_one_object() -> None:
     other = Policy.model_validate_json(parse_policy(preset_text("rg271")).model_dump_json())
     assert other is not first
     assert other != first
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_the_snapshot_keeps_all_a_workflow_reads_and_leaves_routing_rules_and_keywords(
+    name: str,
+) -> None:
+    policy = parse_policy(preset_text(name))
+    snapshot = policy.snapshot()
+    # Any section added later travels whole unless it is left out here on purpose.
+    for section in Policy.model_fields.keys() - {"routing", "triage"}:
+        assert getattr(snapshot, section) == getattr(policy, section), section
+    assert snapshot.routing.default == policy.routing.default
+    assert snapshot.triage.hot == policy.triage.hot
+    assert (snapshot.routing.rules, snapshot.triage.keywords) == ([], {})
+    assert policy.routing.rules
+    assert policy.triage.keywords
+    # Still a policy, and one that travels through the workflow input unchanged.
+    assert Policy.model_validate_json(snapshot.model_dump_json()) == snapshot
+    assert len(snapshot.model_dump_json()) < 0.8 * len(policy.model_dump_json())
