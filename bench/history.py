@@ -87,19 +87,33 @@ def _by_kind(history: History) -> dict[str, tuple[int, int]]:
 class Firing:
     fired: float  # seconds past due when the server fired the timer
     handled: float  # seconds past due when the workflow task that ran the timer's code completed
+    # `fired` in two parts. A timer runs for its duration from when the server records it (the
+    # workflow task that armed it completing), while the workflow computed that duration from
+    # workflow.now() (the task's start): the task's time on the worker makes the timer late
+    # before the server has anything to fire.
+    armed: float  # seconds past due that the timer's duration ends (recorded + duration)
+    server: float  # seconds between that end and the server firing it (fired - armed)
 
 
 def firing(history: History, due: datetime) -> Firing | None:
     """The first timer that fired in the history, relative to `due`; None if none fired yet
     or its workflow task has not completed."""
     fired_at: datetime | None = None
+    ends: dict[int, datetime] = {}  # TimerStarted event id -> when its duration ends
+    end: datetime | None = None
     for event in history.events:
         kind = event.WhichOneof("attributes")
-        if fired_at is None and kind == TIMER_FIRED:
+        if kind == TIMER:
+            duration = event.timer_started_event_attributes.start_to_fire_timeout.ToTimedelta()
+            ends[event.event_id] = event.event_time.ToDatetime(tzinfo=due.tzinfo) + duration
+        elif fired_at is None and kind == TIMER_FIRED:
             fired_at = event.event_time.ToDatetime(tzinfo=due.tzinfo)
+            end = ends.get(event.timer_fired_event_attributes.started_event_id)
         elif fired_at is not None and kind == TASK_COMPLETED:
             handled = event.event_time.ToDatetime(tzinfo=due.tzinfo)
-            return Firing((fired_at - due).total_seconds(), (handled - due).total_seconds())
+            end = end or fired_at
+            return Firing((fired_at - due).total_seconds(), (handled - due).total_seconds(),
+                          (end - due).total_seconds(), (fired_at - end).total_seconds())
     return None
 
 

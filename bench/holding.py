@@ -211,12 +211,16 @@ async def _collect(run: Run, opened: Opened, due: datetime,
     found, missing = await history.firings(run.client, together, deadline=loop.time() + 120)
     fired = [f.fired for f in found]
     handled = [f.handled for f in found]
+    armed = [f.armed for f in found]
+    server = [f.server for f in found]
     return {
         "opened": len(opened.ids), "open_seconds": round(opened.seconds, 1),
         "errors": opened.errors, "due_together": len(together), "margin_s": round(wait, 1),
         "never_fired": missing,
         "fired_p50_s": _s(percentile(fired, 50)), "fired_p99_s": _s(percentile(fired, 99)),
         "fired_max_s": _s(max(fired, default=math.nan)),
+        "armed_p50_s": _s(percentile(armed, 50)), "armed_p99_s": _s(percentile(armed, 99)),
+        "server_p50_s": _s(percentile(server, 50)), "server_p99_s": _s(percentile(server, 99)),
         "handled_p50_s": _s(percentile(handled, 50)),
         "handled_p99_s": _s(percentile(handled, 99)),
         "handled_max_s": _s(max(handled, default=math.nan)),
