@@ -324,7 +324,7 @@ class Policy(PolicyModel):
 
         Routing rules and triage keywords are applied by the API before the workflow starts and
         never read by it again, so the snapshot leaves them out: a quarter of the default
-        policy's bytes, in every escalation's history and in the worker's memory while it runs.
+        policy's bytes, in every escalation's history.
         The default route and the hot categories stay: they are small, and keep the snapshot a
         valid policy that decodes (and is shared) like any other.
         """
