@@ -138,6 +138,7 @@ def rows(results: dict[str, Any]) -> list[Row]:
                     _verdict(_check(late, lambda v: v < 1.0))))
         # Where the lateness comes from (bench.history.Firing): the workflow task that armed
         # the timer (the worker), and the server's timer queue after the duration ran out.
+        # `.get`: result files written before the split render it as "-".
         out.append(("  of it: duration ends past due (arming task) p99 / p50, s",
                     f"{_f(o.get('armed_p99_s'), 2)} / {_f(o.get('armed_p50_s'), 2)}",
                     f"{_f(b.get('armed_p99_s'), 2)} / {_f(b.get('armed_p50_s'), 2)}", "", "", ""))
