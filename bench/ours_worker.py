@@ -14,6 +14,9 @@ the report labels every figure measured with one. Experiments (comma-separated):
                  "upsert-changed-search-attributes" patch off)
   sandbox-domain-only    ablation: only `domain` passes through the sandbox, `workflows` is
                  re-imported per workflow run (worker/sandbox.py before the change)
+  stock-sandbox  ablation: the SDK's own sandbox runner, which enters the sandbox (an `exec`)
+                 to look up each payload's serialization context (worker/sandbox.py before
+                 session 5)
   unsandboxed    no sandbox at all (a ceiling: what the sandbox costs, not a proposal)
   policy-copy    ablation: Policy deep-copied with the state on every transition (pydantic's
                  own __deepcopy__ instead of domain.policy's, which shares the frozen value)
@@ -42,7 +45,8 @@ from activities.store import StoreActivities
 from domain.messages import DeliveryInput, DeliveryResult, RecordInput
 
 EXPERIMENTS = ("cache", "wft", "acts", "pollers", "local-store", "all-search-attributes",
-               "sandbox-domain-only", "unsandboxed", "policy-copy", "policy-per-workflow",
+               "sandbox-domain-only", "stock-sandbox", "unsandboxed", "policy-copy",
+               "policy-per-workflow",
                "store-noop", "notify-noop", "no-summaries", "no-upserts",
                "no-markers")
 
@@ -162,12 +166,22 @@ def _all_search_attributes() -> None:
 
 
 def _sandbox_domain_only() -> None:
-    from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+    from temporalio.worker.workflow_sandbox import SandboxRestrictions
+
+    import worker.build as build
+    from worker.sandbox import EscalationSandboxRunner
+
+    patch(build, "SANDBOX_RUNNER", EscalationSandboxRunner(
+        restrictions=SandboxRestrictions.default.with_passthrough_modules("domain")))
+
+
+def _stock_sandbox() -> None:
+    from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
     import worker.build as build
 
     patch(build, "SANDBOX_RUNNER", SandboxedWorkflowRunner(
-        restrictions=SandboxRestrictions.default.with_passthrough_modules("domain")))
+        restrictions=build.SANDBOX_RUNNER.restrictions))
 
 
 def _unsandboxed() -> None:
@@ -217,7 +231,8 @@ def _notify_noop() -> None:
 
 PATCHES = {
     "local-store": _local_store, "all-search-attributes": _all_search_attributes,
-    "sandbox-domain-only": _sandbox_domain_only, "unsandboxed": _unsandboxed,
+    "sandbox-domain-only": _sandbox_domain_only, "stock-sandbox": _stock_sandbox,
+    "unsandboxed": _unsandboxed,
     "policy-copy": _policy_copy, "policy-per-workflow": _policy_per_workflow,
     "store-noop": _store_noop, "notify-noop": _notify_noop, "no-summaries": _no_summaries,
     "no-upserts": _no_upserts, "no-markers": _no_markers,
