@@ -1,5 +1,5 @@
 """The bare baselines' worker process, built like ours (sandbox, pydantic converter, activity
-slots) with nothing of ours in it."""
+slots) with nothing of ours in it, unless asked for our sandbox runner (`--runner ours`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import signal
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.worker import Worker
+from temporalio.worker import Worker, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from bench.bare_activities import bare_deliver, bare_record
@@ -17,12 +17,20 @@ from bench.bare_workflows import BareHoldWorkflow, BareLifecycleWorkflow
 
 # worker/build.py's ACTIVITY_SLOTS, so both workers may run as many activities at once.
 ACTIVITY_SLOTS = 32
-SANDBOX = SandboxedWorkflowRunner(
-    restrictions=SandboxRestrictions.default.with_passthrough_modules("bench.bare_models")
-)
+RESTRICTIONS = SandboxRestrictions.default.with_passthrough_modules("bench.bare_models")
 
 
-async def run(address: str, task_queue: str, max_cached: int | None) -> None:
+def sandbox(runner: str) -> WorkflowRunner:
+    """The SDK's own sandbox runner, or ours (worker/sandbox.py: the same sandbox, with
+    serialization contexts looked up without re-entering it)."""
+    if runner == "ours":
+        from worker.sandbox import EscalationSandboxRunner
+
+        return EscalationSandboxRunner(restrictions=RESTRICTIONS)
+    return SandboxedWorkflowRunner(restrictions=RESTRICTIONS)
+
+
+async def run(address: str, task_queue: str, max_cached: int | None, runner: str) -> None:
     client = await Client.connect(address, data_converter=pydantic_data_converter)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -34,7 +42,7 @@ async def run(address: str, task_queue: str, max_cached: int | None) -> None:
         workflows=[BareLifecycleWorkflow, BareHoldWorkflow],
         activities=[bare_record, bare_deliver],
         max_concurrent_activities=ACTIVITY_SLOTS,
-        workflow_runner=SANDBOX,
+        workflow_runner=sandbox(runner),
         **extra,  # type: ignore[arg-type]
     )
     async with worker:
@@ -46,8 +54,9 @@ def main() -> None:
     parser.add_argument("--address", required=True)
     parser.add_argument("--task-queue", required=True)
     parser.add_argument("--max-cached-workflows", type=int, default=None)
+    parser.add_argument("--runner", choices=("sdk", "ours"), default="sdk")
     args = parser.parse_args()
-    asyncio.run(run(args.address, args.task_queue, args.max_cached_workflows))
+    asyncio.run(run(args.address, args.task_queue, args.max_cached_workflows, args.runner))
 
 
 if __name__ == "__main__":

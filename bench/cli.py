@@ -46,6 +46,10 @@ def parse(argv: list[str]) -> Options:
     parser.add_argument("--bare-sized", action="store_true",
                         help="also a bare lifecycle whose payloads have the sizes of ours "
                              "(what our payload volume alone costs)")
+    parser.add_argument("--bare-runner", choices=("sdk", "ours"), default="sdk",
+                        help="the bare worker's sandbox runner: the SDK's own (default, as "
+                             "hand-written code has it) or ours (worker/sandbox.py), to "
+                             "compare our layers alone")
     parser.add_argument("--profile", choices=("worker", "api"), default="",
                         help="py-spy our worker or API during one section (--profile-section)")
     parser.add_argument("--profile-section", choices=("lifecycle", "api"), default="lifecycle",
@@ -76,6 +80,7 @@ def parse(argv: list[str]) -> Options:
     options.profile_section = args.profile_section
     options.bare_local = args.bare_local
     options.bare_sized = args.bare_sized
+    options.bare_runner = args.bare_runner
     options.keep = args.keep
     return options
 
@@ -87,6 +92,9 @@ async def run(options: Options, console: Console) -> dict[str, Any]:
         "options": vars(options) | {"sections": list(options.sections)},
         "machine": harness.machine(), "seconds": {}, "notes": [],
     }
+    if options.bare_runner == "ours":
+        results["notes"].append("the bare worker ran with our sandbox runner (--bare-runner "
+                                "ours): the ratios show our layers alone, not the runner")
     begun = time.monotonic()
     async with harness.started(options) as bench:
         results["seconds"]["start"] = round(time.monotonic() - begun, 1)

@@ -155,7 +155,7 @@ class Run:
             self.procs.stop(self.bare.worker)
             self.bare.worker = stack.start_bare_worker(
                 self.procs, self.server, max_cached=max_cached,
-                name="bare-worker")
+                runner=self.options.bare_runner, name="bare-worker")
 
         await asyncio.to_thread(restart)
 
@@ -195,7 +195,7 @@ def _start_all(options: Options, workdir: Path, procs: Processes,
     # All four start together; each is awaited after.
     worker = stack.start_ours_worker(procs, env, experiment=options.experiment or None)
     api, ours_url = stack.start_ours_api(procs, env, ours_port)
-    bare_worker = stack.start_bare_worker(procs, server)
+    bare_worker = stack.start_bare_worker(procs, server, runner=options.bare_runner)
     bare_api, bare_url = stack.start_bare_api(procs, server, bare_port)
 
     def another_bare_app(wanted: bool, name: str, **mode: bool) -> BareSide | None:

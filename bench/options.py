@@ -28,6 +28,9 @@ class Options:
     # Also a bare baseline whose awaited activities are local, as our store writes are.
     bare_local: bool = False
     bare_sized: bool = False
+    # The bare worker's sandbox runner: "sdk" (the SDK's own, as hand-written code has it) or
+    # "ours" (worker/sandbox.py's: what our layers cost with the same SDK plumbing).
+    bare_runner: str = "sdk"
     profile: str = ""  # "worker" or "api": py-spy records it during one section
     profile_section: str = "lifecycle"  # "lifecycle" or "api"
     keep: bool = False  # keep the temporary directory (logs, databases)

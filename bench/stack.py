@@ -236,9 +236,9 @@ def start_receiver(procs: Processes) -> str:
 
 
 def start_bare_worker(procs: Processes, server: DevServer, *, max_cached: int | None = None,
-                      name: str = "bare-worker") -> Child:
+                      runner: str = "sdk", name: str = "bare-worker") -> Child:
     argv = [sys.executable, "-m", "bench.bare_worker", "--address", server.address,
-            "--task-queue", BARE_QUEUE]
+            "--task-queue", BARE_QUEUE, "--runner", runner]
     if max_cached is not None:
         argv += ["--max-cached-workflows", str(max_cached)]
     return procs.start(name, argv, env=clean_env())
