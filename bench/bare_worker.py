@@ -14,6 +14,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from bench.bare_activities import bare_deliver, bare_record
 from bench.bare_workflows import BareHoldWorkflow, BareLifecycleWorkflow
+from bench.options import BARE_RUNNERS
 
 # worker/build.py's ACTIVITY_SLOTS, so both workers may run as many activities at once.
 ACTIVITY_SLOTS = 32
@@ -54,7 +55,7 @@ def main() -> None:
     parser.add_argument("--address", required=True)
     parser.add_argument("--task-queue", required=True)
     parser.add_argument("--max-cached-workflows", type=int, default=None)
-    parser.add_argument("--runner", choices=("sdk", "ours"), default="sdk")
+    parser.add_argument("--runner", choices=BARE_RUNNERS, default="sdk")
     args = parser.parse_args()
     asyncio.run(run(args.address, args.task_queue, args.max_cached_workflows, args.runner))
 

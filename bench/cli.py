@@ -13,7 +13,7 @@ from typing import Any
 from rich.console import Console
 
 from bench import harness, holding, report, sections
-from bench.options import SECTIONS, Options
+from bench.options import BARE_RUNNERS, SECTIONS, Options
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -46,7 +46,7 @@ def parse(argv: list[str]) -> Options:
     parser.add_argument("--bare-sized", action="store_true",
                         help="also a bare lifecycle whose payloads have the sizes of ours "
                              "(what our payload volume alone costs)")
-    parser.add_argument("--bare-runner", choices=("sdk", "ours"), default="sdk",
+    parser.add_argument("--bare-runner", choices=BARE_RUNNERS, default="sdk",
                         help="the bare worker's sandbox runner: the SDK's own (default, as "
                              "hand-written code has it) or ours (worker/sandbox.py), to "
                              "compare our layers alone")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 SECTIONS = ("lifecycle", "api", "history", "hold", "burst", "pragmas")
+# The bare worker's sandbox runner (--bare-runner; bench.bare_worker --runner).
+BARE_RUNNERS = ("sdk", "ours")
 
 
 @dataclass
