@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TypeVar, cast
 
 from pydantic import BaseModel
@@ -37,9 +38,9 @@ from domain.models import (
     EscalationView,
     TaskForceInput,
 )
-from domain.routing import RoutingDecision, route
+from domain.routing import RoutingDecision, apply_repeat_customer, route
 from domain.state import EscalationRequest, LinkBases
-from store.queries import get_escalation, get_request_hash
+from store.queries import count_prior_escalations, get_escalation, get_request_hash
 from workflows import search_attributes as sa
 from workflows.escalation import EscalationWorkflow
 
@@ -56,6 +57,26 @@ class Opened:
 
 async def stored_escalation(resources: Resources, escalation_id: str) -> EscalationView | None:
     return await resources.read(lambda s: get_escalation(s, escalation_id))
+
+
+async def prior_escalations(resources: Resources, customer_id: str, *, exclude_id: str = "") -> int:
+    """The customer's escalations inside the policy's repeat-customer window (0 without one)."""
+    signal = resources.policy.priority_signals.repeat_customer
+    if signal is None:
+        return 0
+    since = datetime.now(UTC) - signal.within
+    return await resources.read(lambda s: count_prior_escalations(
+        s, customer_id=customer_id, since=since, exclude_id=exclude_id))
+
+
+async def _prior_for(resources: Resources, body: CreateEscalationInput, decision: RoutingDecision,
+                     escalation_id: str) -> int | None:
+    """Counted before the start, when the repeat-customer signal may apply: the start then
+    carries the final priority, and intake needs no store round trip of its own (one activity
+    and one workflow task less before create answers)."""
+    if body.customer is None or decision.priority_locked:
+        return None
+    return await prior_escalations(resources, body.customer.id, exclude_id=escalation_id)
 
 
 def _start_options(
@@ -120,6 +141,7 @@ async def open_escalation(
             return Opened(stored, created=False)
     settings = resources.settings
     decision = route(resources.policy, body)
+    prior = await _prior_for(resources, body, decision, escalation_id)
     request = EscalationRequest(
         id=escalation_id,
         # Sealed after the fingerprint: a retry with the same body still matches it.
@@ -131,9 +153,11 @@ async def open_escalation(
         created_by=actor.name,
         request_id=uuid.uuid4().hex,
         request_hash=fingerprint,
+        prior_escalations=prior,
     )
     client = await resources.temporal.client()
-    start = _start_options(resources, request, decision)
+    final = decision if prior is None else apply_repeat_customer(decision, resources.policy, prior)
+    start = _start_options(resources, request, final)
     try:
         async with resources.temporal.deadline():
             # cast: the SDK types an async update's result as its coroutine.

@@ -71,8 +71,8 @@ def temperature_of(policy: Policy, category: Category) -> Temperature:
 def route(policy: Policy, request: CreateEscalationInput) -> RoutingDecision:
     """Team, tier and priority from the first matching rule, then the request's own signals.
 
-    The repeat-customer signal needs the customer's history, which only an activity can read:
-    `apply_repeat_customer` adds it afterwards.
+    The repeat-customer signal needs the customer's history, which the store holds:
+    `apply_repeat_customer` adds it afterwards, once the caller has counted it.
     """
     rule_name, then = "default", policy.routing.default
     reasons = ["no rule matched: [routing.default]"]
@@ -125,8 +125,8 @@ def apply_repeat_customer(
 ) -> RoutingDecision:
     """Raise one step when the customer escalated before inside the policy's window.
 
-    `prior_escalations` counts the customer's escalations within `repeat_customer.within`,
-    looked up by an activity; a requested priority is never moved.
+    `prior_escalations` counts the customer's escalations within `repeat_customer.within`
+    (the API looks it up before the start); a requested priority is never moved.
     """
     signal = policy.priority_signals.repeat_customer
     if decision.priority_locked or signal is None or prior_escalations < signal.at_least:

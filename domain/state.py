@@ -80,7 +80,11 @@ class EscalationRequest(BaseModel):
     created_by: str
     request_id: str
     request_hash: str
-
+    # The customer's prior escalations, counted by the API before the start (so the start's
+    # search attributes and static summary show the final priority). `routing` leaves that
+    # signal out, so a worker that predates the count applies it exactly once, by its own
+    # lookup. None: no count was sent (an older API, or no customer).
+    prior_escalations: int | None = None
 
 class EscalationState(BaseModel):
     id: str

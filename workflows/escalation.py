@@ -50,6 +50,10 @@ with workflow.unsafe.imports_passed_through():
     from domain.transition import Transition
 
 
+# Escalations whose API counted the customer's history before the start skip intake's lookup.
+REPEAT_CUSTOMER_COUNTED_BY_API = "repeat-customer-counted-by-api"
+
+
 @workflow.defn(name="EscalationWorkflow")
 class EscalationWorkflow:
     @workflow.init
@@ -93,15 +97,21 @@ class EscalationWorkflow:
         signal = request.policy.priority_signals.repeat_customer
         customer = request.request.customer
         if customer and signal and not decision.priority_locked:
-            prior = await workflow.execute_activity(
-                "count_prior_escalations",
-                PriorEscalationsInput(customer_id=customer.id,
-                                      since=workflow.now() - signal.within, exclude_id=request.id),
-                result_type=int,
-                start_to_close_timeout=effects.STORE_TIMEOUT,
-                retry_policy=effects.STORE_RETRY,
-                summary=f"look up customer {customer.id}'s prior escalations",
-            )
+            counted = request.prior_escalations
+            # Patched: an escalation an older worker opened from this input looked it up itself.
+            if counted is not None and workflow.patched(REPEAT_CUSTOMER_COUNTED_BY_API):
+                prior = counted
+            else:
+                prior = await workflow.execute_activity(
+                    "count_prior_escalations",
+                    PriorEscalationsInput(customer_id=customer.id,
+                                          since=workflow.now() - signal.within,
+                                          exclude_id=request.id),
+                    result_type=int,
+                    start_to_close_timeout=effects.STORE_TIMEOUT,
+                    retry_policy=effects.STORE_RETRY,
+                    summary=f"look up customer {customer.id}'s prior escalations",
+                )
             decision = apply_repeat_customer(decision, request.policy, prior)
         async with self._lock:
             await self._commit(lifecycle.intake(request, decision, workflow.now()))

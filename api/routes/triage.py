@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from fastapi import APIRouter, Response
 
 from api import actions
 from api.auth import ResourcesDep, Triager
 from api.deps import IdempotencyKey
 from api.problems import forbidden, responses
-from api.resources import Resources
 from domain.enums import Role
 from domain.models import EscalationView
 from domain.triage import TriageInput, TriageResult, to_create_input, triage
-from store.queries import count_prior_escalations
 
 router = APIRouter(tags=["triage"])
-
-
-async def _prior_escalations(resources: Resources, post: TriageInput) -> int:
-    """The repeat-customer signal, as the workflow applies it at intake."""
-    signal = resources.policy.priority_signals.repeat_customer
-    if post.customer is None or signal is None:
-        return 0
-    since = datetime.now(UTC) - signal.within
-    customer_id = post.customer.id
-    return await resources.read(
-        lambda s: count_prior_escalations(s, customer_id=customer_id, since=since, exclude_id="")
-    )
 
 
 @router.post(
@@ -50,8 +34,9 @@ async def triage_post(
     """Classify a post or message; with create=true, also open the escalation if it should."""
     if create and actor.role is not Role.INCIDENT_MANAGER:
         raise forbidden(f"Role {actor.role.value} may triage but not create escalations.")
-    result = triage(resources.policy, body,
-                    prior_escalations=await _prior_escalations(resources, body))
+    prior = (await actions.prior_escalations(resources, body.customer.id)
+             if body.customer is not None else 0)
+    result = triage(resources.policy, body, prior_escalations=prior)
     if not (create and result.should_escalate):
         return result
     opened = await actions.open_escalation(resources, to_create_input(body, result), actor=actor,

@@ -98,3 +98,29 @@ async def test_triage_with_create_opens_the_escalation(api: ApiStack) -> None:
     assert created.status_code == 201, created.text
     assert (created.json()["category"], created.json()["stage"]) == ("billing", "communicate")
     assert created.json()["priority"] == only.json()["priority"]
+
+
+async def test_a_repeat_customer_is_raised_before_the_start(api: ApiStack) -> None:
+    """The API counts the customer's history before starting the workflow: the start already
+    carries the raised priority (static summary, search attribute), and intake runs no lookup
+    of its own before create answers."""
+    customer = {"id": f"cust-{uuid.uuid4().hex[:8]}", "name": "Globex", "vip": False}
+    body = api.body(category="question", channel="email", customer=customer,
+                    title="Where is my export?")
+    first = await api.open(**body)
+    second = await api.open(**body)
+    assert (first["priority"], second["priority"]) == ("P3", "P2")
+    assert any("repeat customer (1 prior escalations within P90D)" in reason
+               for reason in second["routing"]["reasons"]), second["routing"]
+    handle = api.temporal.get_workflow_handle(second["id"])
+    summary = await (await handle.describe()).static_summary()
+    assert summary is not None
+    assert summary.startswith("[P2] ")
+    started = (await handle.fetch_history()).events[0]
+    priority = started.workflow_execution_started_event_attributes.search_attributes
+    assert b"P2" in priority.indexed_fields["EscalationPriority"].data
+    scheduled = [e.activity_task_scheduled_event_attributes.activity_type.name
+                 async for e in handle.fetch_history_events()
+                 if e.HasField("activity_task_scheduled_event_attributes")]
+    assert "count_prior_escalations" not in scheduled
+    assert "record_escalation" in scheduled

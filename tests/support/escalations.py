@@ -32,16 +32,21 @@ async def open_escalation(
     policy: Policy,
     body: dict[str, Any],
     escalation_id: str | None = None,
+    prior_escalations: int | None = 0,
 ) -> tuple[WorkflowHandle[EscalationWorkflow, Any], IntakeResult]:
+    """`prior_escalations`: the customer's history as the API counts it before the start; None
+    opens the escalation as the API did before it counted (the workflow looks it up)."""
     request = CreateEscalationInput.model_validate(body)
     escalation_id = escalation_id or new_escalation_id(
         int(time.time() * 1000), secrets.token_bytes(10))
     request_id = uuid.uuid4().hex
     request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
+    decision = route(policy, request)
+    counted = request.customer is not None and not decision.priority_locked
     payload = EscalationRequest(
-        id=escalation_id, request=request, routing=route(policy, request),
-        policy=policy.snapshot(),
+        id=escalation_id, request=request, routing=decision, policy=policy.snapshot(),
         created_by=IM.name, request_id=request_id, request_hash=request_hash,
+        prior_escalations=prior_escalations if counted else None,
     )
     result = await client.execute_update_with_start_workflow(
         EscalationWorkflow.intake,

@@ -33,10 +33,12 @@ class Rig:
     policy: Policy
     opened: list[Handle] = field(default_factory=list)
 
-    async def open(self, body: dict[str, Any], *, policy: Policy | None = None
-                   ) -> tuple[Handle, IntakeResult]:
+    async def open(self, body: dict[str, Any], *, policy: Policy | None = None,
+                   prior_escalations: int | None = 0) -> tuple[Handle, IntakeResult]:
+        """`prior_escalations` as the API counts it; None as an API from before the count."""
         handle, result = await open_escalation(self.env.client, task_queue=self.task_queue,
-                                               policy=policy or self.policy, body=body)
+                                               policy=policy or self.policy, body=body,
+                                               prior_escalations=prior_escalations)
         self.opened.append(handle)
         return handle, result
 
