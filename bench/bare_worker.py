@@ -1,5 +1,6 @@
 """The bare baselines' worker process, built like ours (sandbox, pydantic converter, activity
-slots) with nothing of ours in it, unless asked for our sandbox runner (`--runner ours`)."""
+slots) with nothing of ours in it, unless asked for our sandbox runner (`--runner ours`, which
+also brings worker/retention.py's interceptor: our SDK plumbing, without our layers)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import signal
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.worker import Worker, WorkflowRunner
+from temporalio.worker import Interceptor, Worker, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from bench.bare_activities import bare_deliver, bare_record
@@ -38,12 +39,18 @@ async def run(address: str, task_queue: str, max_cached: int | None, runner: str
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     extra = {} if max_cached is None else {"max_cached_workflows": max_cached}
+    interceptors: list[Interceptor] = []
+    if runner == "ours":
+        from worker.retention import DetachedRunInput
+
+        interceptors.append(DetachedRunInput())
     worker = Worker(
         client, task_queue=task_queue,
         workflows=[BareLifecycleWorkflow, BareHoldWorkflow],
         activities=[bare_record, bare_deliver],
         max_concurrent_activities=ACTIVITY_SLOTS,
         workflow_runner=sandbox(runner),
+        interceptors=interceptors,
         **extra,  # type: ignore[arg-type]
     )
     async with worker:

@@ -16,7 +16,10 @@ the report labels every figure measured with one. Experiments (comma-separated):
                  re-imported per workflow run (worker/sandbox.py before the change)
   stock-sandbox  ablation: the SDK's own sandbox runner, which enters the sandbox (an `exec`)
                  to look up each payload's serialization context (worker/sandbox.py before
-                 session 5)
+                 session 5), and whose instance details keep a view into the first activation
+  activation-views  ablation: the run input's headers and the instance details' completion
+                 result stay views into the first activation, which they keep alive for the
+                 run's life (worker/retention.py before session 6)
   unsandboxed    no sandbox at all (a ceiling: what the sandbox costs, not a proposal)
   policy-copy    ablation: Policy deep-copied with the state on every transition (pydantic's
                  own __deepcopy__ instead of domain.policy's, which shares the frozen value)
@@ -45,7 +48,8 @@ from activities.store import StoreActivities
 from domain.messages import DeliveryInput, DeliveryResult, RecordInput
 
 EXPERIMENTS = ("cache", "wft", "acts", "pollers", "local-store", "all-search-attributes",
-               "sandbox-domain-only", "stock-sandbox", "unsandboxed", "policy-copy",
+               "sandbox-domain-only", "stock-sandbox", "activation-views", "unsandboxed",
+               "policy-copy",
                "policy-per-workflow",
                "store-noop", "notify-noop", "no-summaries", "no-upserts",
                "no-markers")
@@ -184,6 +188,19 @@ def _stock_sandbox() -> None:
         restrictions=build.SANDBOX_RUNNER.restrictions))
 
 
+def _activation_views() -> None:
+    from temporalio.worker import Interceptor
+
+    import worker.build as build
+    import worker.sandbox as sandbox
+
+    def unchanged(payloads: Any) -> Any:
+        return payloads
+
+    patch(build, "DetachedRunInput", Interceptor)  # the base class intercepts nothing
+    patch(sandbox, "detached_payloads", unchanged)
+
+
 def _unsandboxed() -> None:
     from temporalio.worker import UnsandboxedWorkflowRunner
 
@@ -232,7 +249,7 @@ def _notify_noop() -> None:
 PATCHES = {
     "local-store": _local_store, "all-search-attributes": _all_search_attributes,
     "sandbox-domain-only": _sandbox_domain_only, "stock-sandbox": _stock_sandbox,
-    "unsandboxed": _unsandboxed,
+    "activation-views": _activation_views, "unsandboxed": _unsandboxed,
     "policy-copy": _policy_copy, "policy-per-workflow": _policy_per_workflow,
     "store-noop": _store_noop, "notify-noop": _notify_noop, "no-summaries": _no_summaries,
     "no-upserts": _no_upserts, "no-markers": _no_markers,

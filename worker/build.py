@@ -18,6 +18,7 @@ from activities.store import StoreActivities
 from config.settings import Settings
 from store.engine import create_engine_for, session_factory
 from store.migrate import upgrade_to_head
+from worker.retention import DetachedRunInput
 from worker.sandbox import SANDBOX_RUNNER
 from workflows.escalation import EscalationWorkflow
 
@@ -62,7 +63,7 @@ async def create_worker(
                 # workflows at once made each task take longer than its 10 s timeout.
                 max_concurrent_workflow_tasks=10,
                 workflow_runner=SANDBOX_RUNNER,
-                interceptors=[ActivityLogContext(), *interceptors],
+                interceptors=[ActivityLogContext(), DetachedRunInput(), *interceptors],
             )
             async with worker:
                 yield worker

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import cast
 
 from temporalio.api.enums.v1 import CommandType
@@ -13,6 +13,8 @@ from temporalio.worker._command_aware_visitor import CommandInfo
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 from temporalio.worker.workflow_sandbox import _runner as sdk_runner
 from temporalio.worker.workflow_sandbox._in_sandbox import InSandbox
+
+from worker.retention import detached_payloads
 
 # Passed through: imported once per worker instead of once per workflow run. Our pure `domain`
 # package, and `workflows` itself: re-importing the workflow modules for every escalation cost
@@ -69,9 +71,13 @@ def _may_import(command_info: CommandInfo | None) -> bool:
 
 @dataclass(frozen=True)
 class EscalationSandboxRunner(SandboxedWorkflowRunner):
-    """The SDK's sandbox, with serialization contexts looked up without re-entering it."""
+    """The SDK's sandbox, with serialization contexts looked up without re-entering it, and
+    instance details that keep no view into the run's first activation."""
 
     def create_instance(self, det: WorkflowInstanceDetails) -> WorkflowInstance:
+        # The SDK keeps the details for the run's life, and their `last_completion_result` is a
+        # view into the first activation that holds all of it (worker/retention.py).
+        det = replace(det, last_completion_result=detached_payloads(det.last_completion_result))
         return _DirectContextInstance(det, self.runner_class, self.restrictions)
 
 
