@@ -1,7 +1,8 @@
 """The bare baselines: the same Temporal shape as EscalationWorkflow, with no store or policy.
 
 BareLifecycleWorkflow runs, per update, the number of activities our workflow runs for that
-action (`LIFECYCLE_PLAN`, checked against a real history of ours in every run), re-arms one timer
+action (`LIFECYCLE_PLAN`, checked against a real history of ours in every run), its deliveries
+started beside its store write as ours are, re-arms one timer
 per state change as our `wait_condition` loop does, and completes after the last update once its
 background activities finish. BareHoldWorkflow arms one long timer and waits.
 
@@ -61,6 +62,11 @@ class BareLifecycleWorkflow:
         if step.update != name:
             raise ApplicationError(f"{name} not allowed at step {self._step}",
                                    type="not_allowed", non_retryable=True)
+        # Ours starts a transition's deliveries beside its store write, in the same task.
+        for _ in range(step.background):
+            task = asyncio.create_task(self._deliver())
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
         args = self._args(self._sizes.record if self._sizes else 0)
         for _ in range(step.awaited):
             if self._local:
@@ -70,10 +76,6 @@ class BareLifecycleWorkflow:
                 await workflow.execute_activity("bare_record", args=args,
                                                 start_to_close_timeout=ACTIVITY_TIMEOUT)
         self._step += 1  # after the awaited work: the run loop must not wake before it
-        for _ in range(step.background):
-            task = asyncio.create_task(self._deliver())
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
         self._wake = True
         return self._view()
 

@@ -10,6 +10,8 @@ the report labels every figure measured with one. Experiments (comma-separated):
   local-store    the store activities (record, count prior, close related) as local activities
                  with the same timeouts and retry policy: measured, then dropped from the product
                  (docs/benchmarks.md); kept here so the figure stays measurable
+  notify-after-record  ablation: a transition's deliveries start once its store write is done
+                 (the "notify-beside-record" patch off: EscalationWorkflow before session 6)
   all-search-attributes  ablation: upsert all seven search attributes on every change (the
                  "upsert-changed-search-attributes" patch off)
   sandbox-domain-only    ablation: only `domain` passes through the sandbox, `workflows` is
@@ -48,6 +50,7 @@ from activities.store import StoreActivities
 from domain.messages import DeliveryInput, DeliveryResult, RecordInput
 
 EXPERIMENTS = ("cache", "wft", "acts", "pollers", "local-store", "all-search-attributes",
+               "notify-after-record",
                "sandbox-domain-only", "stock-sandbox", "activation-views", "unsandboxed",
                "policy-copy",
                "policy-per-workflow",
@@ -169,6 +172,12 @@ def _all_search_attributes() -> None:
     _unpatch(CHANGED_SEARCH_ATTRIBUTES_PATCH)
 
 
+def _notify_after_record() -> None:
+    from workflows.escalation import NOTIFY_BESIDE_RECORD
+
+    _unpatch(NOTIFY_BESIDE_RECORD)
+
+
 def _sandbox_domain_only() -> None:
     from temporalio.worker.workflow_sandbox import SandboxRestrictions
 
@@ -248,6 +257,7 @@ def _notify_noop() -> None:
 
 PATCHES = {
     "local-store": _local_store, "all-search-attributes": _all_search_attributes,
+    "notify-after-record": _notify_after_record,
     "sandbox-domain-only": _sandbox_domain_only, "stock-sandbox": _stock_sandbox,
     "activation-views": _activation_views, "unsandboxed": _unsandboxed,
     "policy-copy": _policy_copy, "policy-per-workflow": _policy_per_workflow,

@@ -52,6 +52,8 @@ with workflow.unsafe.imports_passed_through():
 
 # Escalations whose API counted the customer's history before the start skip intake's lookup.
 REPEAT_CUSTOMER_COUNTED_BY_API = "repeat-customer-counted-by-api"
+# Escalations opened since start a transition's deliveries beside its store write, not after it.
+NOTIFY_BESIDE_RECORD = "notify-beside-record"
 
 
 @workflow.defn(name="EscalationWorkflow")
@@ -183,8 +185,15 @@ class EscalationWorkflow:
             workflow.continue_as_new(WorkflowInput(state=self._current()))
 
     async def _commit(self, transition: Transition) -> None:
-        """Adopt the new state, project it (store), show it (search attributes, details), notify."""
+        """Adopt the new state, notify, project it (store), show it (search attributes, details)."""
         self._state = transition.state
+        # Deliveries start beside the store write, in the same workflow task: notices go out
+        # without waiting for the projection, and their completions mostly arrive with the
+        # write's, so one workflow task handles both (escalations opened before this notify after
+        # the write). Nothing orders them: a delivery row needs no timeline row.
+        beside = workflow.patched(NOTIFY_BESIDE_RECORD)
+        if beside:
+            self._enqueue(transition.notifications)
         if transition.entries:
             await workflow.execute_activity(
                 "record_escalation",
@@ -204,7 +213,8 @@ class EscalationWorkflow:
         workflow.set_current_details(
             effects.current_details(self._state, pending[0] if pending else None)
         )
-        self._enqueue(transition.notifications)
+        if not beside:
+            self._enqueue(transition.notifications)
         self._wake = True
 
     def _view(self) -> EscalationView:

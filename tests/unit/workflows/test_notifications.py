@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from temporalio.contrib.pydantic import pydantic_data_converter
+
 from domain.models import AcknowledgeInput, NoticeInput, StatusUpdateInput
 from tests.support.escalations import ENGINEER, IM
 from tests.unit.workflows.rig import Rig
@@ -70,4 +72,25 @@ async def test_a_receiver_that_never_answers_is_given_up_and_recorded(rig: Rig) 
     assert (await handle.query(EscalationWorkflow.state)).status.value == "open"
     rig.receiver.recover()
     await rig.env.sleep(timedelta(minutes=6))  # let the timers' notifications finish retrying
+    await rig.cancel(handle)
+
+
+async def test_a_transitions_deliveries_start_beside_its_store_write(rig: Rig) -> None:
+    """Notices do not wait for the projection: the workflow task that schedules a transition's
+    store write also schedules its deliveries (at intake too)."""
+    handle, _ = await rig.open({**OUTAGE, "stakeholders": [rig.stakeholder("exec")]})
+    await handle.execute_update(EscalationWorkflow.send_notice,
+                                NoticeInput(actor=IM, message="first", audiences=["internal"]))
+    summaries: dict[int, list[str]] = {}
+    async for event in handle.fetch_history_events():
+        if event.HasField("activity_task_scheduled_event_attributes"):
+            task = event.activity_task_scheduled_event_attributes.workflow_task_completed_event_id
+            summary = pydantic_data_converter.payload_converter.from_payload(
+                event.user_metadata.summary, str)
+            summaries.setdefault(task, []).append(summary)
+    together = [names for names in summaries.values() if len(names) > 1]
+    assert any(names[0] == "record created, routed, stage_changed"
+               and any(n.startswith("new_escalation to ") for n in names[1:])
+               for names in together), summaries
+    assert ["record notice_sent", "notice to exec (webhook)"] in together, summaries
     await rig.cancel(handle)
