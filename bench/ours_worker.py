@@ -12,6 +12,9 @@ the report labels every figure measured with one. Experiments (comma-separated):
                  (docs/benchmarks.md); kept here so the figure stays measurable
   notify-after-record  ablation: a transition's deliveries start once its store write is done
                  (the "notify-beside-record" patch off: EscalationWorkflow before session 6)
+  count-in-workflow  ablation: intake looks the customer's prior escalations up itself (an
+                 activity), as before the API counted them (the "repeat-customer-counted-by-api"
+                 patch off; the API still counts, which costs it one query)
   all-search-attributes  ablation: upsert all seven search attributes on every change (the
                  "upsert-changed-search-attributes" patch off)
   sandbox-domain-only    ablation: only `domain` passes through the sandbox, `workflows` is
@@ -50,7 +53,7 @@ from activities.store import StoreActivities
 from domain.messages import DeliveryInput, DeliveryResult, RecordInput
 
 EXPERIMENTS = ("cache", "wft", "acts", "pollers", "local-store", "all-search-attributes",
-               "notify-after-record",
+               "notify-after-record", "count-in-workflow",
                "sandbox-domain-only", "stock-sandbox", "activation-views", "unsandboxed",
                "policy-copy",
                "policy-per-workflow",
@@ -178,6 +181,12 @@ def _notify_after_record() -> None:
     _unpatch(NOTIFY_BESIDE_RECORD)
 
 
+def _count_in_workflow() -> None:
+    from workflows.escalation import REPEAT_CUSTOMER_COUNTED_BY_API
+
+    _unpatch(REPEAT_CUSTOMER_COUNTED_BY_API)
+
+
 def _sandbox_domain_only() -> None:
     from temporalio.worker.workflow_sandbox import SandboxRestrictions
 
@@ -257,7 +266,7 @@ def _notify_noop() -> None:
 
 PATCHES = {
     "local-store": _local_store, "all-search-attributes": _all_search_attributes,
-    "notify-after-record": _notify_after_record,
+    "notify-after-record": _notify_after_record, "count-in-workflow": _count_in_workflow,
     "sandbox-domain-only": _sandbox_domain_only, "stock-sandbox": _stock_sandbox,
     "activation-views": _activation_views, "unsandboxed": _unsandboxed,
     "policy-copy": _policy_copy, "policy-per-workflow": _policy_per_workflow,
