@@ -14,6 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.ids import escalation_id_for_key, is_escalation_id
 from tests.integration.api_fixtures import ENGINEER, ApiStack, api_stack
+from tests.support.temporal import scheduled_activities
 
 pytestmark = pytest.mark.integration
 
@@ -119,8 +120,6 @@ async def test_a_repeat_customer_is_raised_before_the_start(api: ApiStack) -> No
     started = (await handle.fetch_history()).events[0]
     priority = started.workflow_execution_started_event_attributes.search_attributes
     assert b"P2" in priority.indexed_fields["EscalationPriority"].data
-    scheduled = [e.activity_task_scheduled_event_attributes.activity_type.name
-                 async for e in handle.fetch_history_events()
-                 if e.HasField("activity_task_scheduled_event_attributes")]
+    scheduled = await scheduled_activities(handle)
     assert "count_prior_escalations" not in scheduled
     assert "record_escalation" in scheduled

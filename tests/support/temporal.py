@@ -12,7 +12,7 @@ from typing import Any
 
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-from temporalio.client import Client, WorkflowHistory
+from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 from temporalio.common import SearchAttributeKey
 
 from workflows.search_attributes import SEARCH_ATTRIBUTES
@@ -74,3 +74,10 @@ def _payload_text(data: str) -> str:
         return base64.b64decode(data, validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
         return data
+
+
+async def scheduled_activities(handle: WorkflowHandle[Any, Any]) -> list[str]:
+    """The activity type of every activity the workflow's history scheduled, in order."""
+    return [e.activity_task_scheduled_event_attributes.activity_type.name
+            async for e in handle.fetch_history_events()
+            if e.HasField("activity_task_scheduled_event_attributes")]
