@@ -2,9 +2,9 @@
 
 BareLifecycleWorkflow runs, per update, the number of activities our workflow runs for that
 action (`LIFECYCLE_PLAN`, checked against a real history of ours in every run), its deliveries
-started beside its store write as ours are, re-arms one timer
-per state change as our `wait_condition` loop does, and completes after the last update once its
-background activities finish. BareHoldWorkflow arms one long timer and waits.
+started beside its store write as ours are, re-arms one timer per state change as our
+`wait_condition` loop does, and completes after the last update once its background activities
+finish. BareHoldWorkflow arms one long timer and waits.
 
 Sandbox-clean like our workflow module: activities are referenced by name only.
 """

@@ -86,6 +86,7 @@ class EscalationRequest(BaseModel):
     # lookup. None: no count was sent (an older API, or no customer).
     prior_escalations: int | None = None
 
+
 class EscalationState(BaseModel):
     id: str
     version: int = 1

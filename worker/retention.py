@@ -14,7 +14,7 @@ of the completion result, and the interceptor below one of the headers.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio.api.common.v1 import Payload, Payloads
 from temporalio.worker import (
@@ -24,20 +24,22 @@ from temporalio.worker import (
     WorkflowInterceptorClassInput,
 )
 
+M = TypeVar("M", Payload, Payloads)
 
-def detached_payloads(payloads: Payloads) -> Payloads:
-    """The same payloads in a message of their own (not a view into its activation)."""
-    copy = Payloads()
-    copy.CopyFrom(payloads)
+
+def _detached(message: M) -> M:
+    """The same message on its own (not a view into its activation)."""
+    copy = type(message)()
+    copy.CopyFrom(message)
     return copy
 
 
+def detached_payloads(payloads: Payloads) -> Payloads:
+    return _detached(payloads)
+
+
 def detached_headers(headers: Mapping[str, Payload]) -> dict[str, Payload]:
-    copies: dict[str, Payload] = {}
-    for name, payload in headers.items():
-        copies[name] = Payload()
-        copies[name].CopyFrom(payload)
-    return copies
+    return {name: _detached(payload) for name, payload in headers.items()}
 
 
 class _DetachedRunInput(WorkflowInboundInterceptor):
