@@ -22,10 +22,16 @@ from activities.channels.errors import ChannelNotConfigured, DeliveryFailed, Tar
 from activities.channels.http import install_log_redaction, post
 from activities.channels.redact import redact_url
 from activities.metrics import DomainMetrics
-from config.sealing import SealError, open_address
+from credentials.sealing import SealError, open_address
 from domain.enums import ContactChannel
 from domain.hosts import HostRules, parse_rules
-from domain.messages import DeliveryInput, DeliveryResult, DeliveryTarget
+from domain.messages import (
+    ActivityName,
+    DeliveryFailure,
+    DeliveryInput,
+    DeliveryResult,
+    DeliveryTarget,
+)
 from domain.state import Notification
 from store.queries import (
     find_delivered,
@@ -33,11 +39,6 @@ from store.queries import (
     mark_failed,
     record_delivery_attempt,
 )
-
-# ApplicationError types the workflow can tell apart (all but delivery_failed are final).
-DELIVERY_FAILED = "delivery_failed"
-TARGET_REFUSED = "target_refused"
-CHANNEL_NOT_CONFIGURED = "channel_not_configured"
 
 
 class NotifyActivities:
@@ -54,7 +55,7 @@ class NotifyActivities:
         self._config = config or NotifyConfig()
         self._metrics = metrics or DomainMetrics.noop()
 
-    @activity.defn(name="deliver_notification")
+    @activity.defn(name=ActivityName.DELIVER_NOTIFICATION.value)
     async def deliver_notification(self, input: DeliveryInput) -> DeliveryResult:
         notification = input.notification
         # SQLModel sessions are blocking: keep them off the event loop that runs activities.
@@ -65,18 +66,20 @@ class NotifyActivities:
         try:
             status_code = await self._send(notification, input.target)
         except (TargetRefused, ChannelNotConfigured) as exc:
-            kind = TARGET_REFUSED if isinstance(exc, TargetRefused) else CHANNEL_NOT_CONFIGURED
+            kind = (DeliveryFailure.TARGET_REFUSED if isinstance(exc, TargetRefused)
+                    else DeliveryFailure.CHANNEL_NOT_CONFIGURED).value
             await asyncio.to_thread(self._record_final_failure, notification, str(exc))
             self._metrics.notification_failed(notification.recipient.channel, kind)
             activity.logger.warning("notification %s not sent: %s", notification.id, exc)
             raise ApplicationError(str(exc), type=kind, non_retryable=True) from None
         except DeliveryFailed as exc:
             await asyncio.to_thread(self._record_attempt, notification, exc)
-            self._metrics.notification_failed(notification.recipient.channel, DELIVERY_FAILED)
+            self._metrics.notification_failed(notification.recipient.channel,
+                                              DeliveryFailure.FAILED.value)
             activity.logger.warning("notification %s attempt failed: %s", notification.id, exc)
             # `from None` keeps library exceptions (and any URL in them) out of history.
             raise ApplicationError(
-                str(exc), type=DELIVERY_FAILED, next_retry_delay=exc.retry_after
+                str(exc), type=DeliveryFailure.FAILED.value, next_retry_delay=exc.retry_after
             ) from None
         await asyncio.to_thread(self._record_delivery, notification, status_code)
         self._metrics.notification_sent(notification.recipient.channel)

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from temporalio import activity
 
 from activities.metrics import DomainMetrics
-from domain.messages import CloseRecordsInput, PriorEscalationsInput, RecordInput
+from domain.messages import ActivityName, CloseRecordsInput, PriorEscalationsInput, RecordInput
 from store.queries import (
     append_timeline,
     close_records,
@@ -28,7 +28,7 @@ class StoreActivities:
         self._sessions = sessions
         self._metrics = metrics or DomainMetrics.noop()
 
-    @activity.defn(name="record_escalation")
+    @activity.defn(name=ActivityName.RECORD_ESCALATION.value)
     def record_escalation(self, input: RecordInput) -> None:
         # The timeline goes in even when the projection is stale: entries are keyed by seq.
         with self._sessions() as session, session.begin():
@@ -37,7 +37,7 @@ class StoreActivities:
         # After the commit, and only what this attempt inserted: a retry counts nothing twice.
         self._metrics.recorded(input.view.priority, [e for e in input.entries if e.seq in inserted])
 
-    @activity.defn(name="count_prior_escalations")
+    @activity.defn(name=ActivityName.COUNT_PRIOR_ESCALATIONS.value)
     def count_prior_escalations(self, input: PriorEscalationsInput) -> int:
         with self._sessions() as session, session.begin():
             return count_prior_escalations(
@@ -47,7 +47,7 @@ class StoreActivities:
                 exclude_id=input.exclude_id,
             )
 
-    @activity.defn(name="close_related_records")
+    @activity.defn(name=ActivityName.CLOSE_RELATED_RECORDS.value)
     def close_related_records(self, input: CloseRecordsInput) -> list[str]:
         with self._sessions() as session, session.begin():
             return close_records(

@@ -15,20 +15,23 @@ import structlog
 from anyio import to_thread
 from fastapi import FastAPI
 
-from api import failures, openapi, problems
-from api.keys import KeyRing, KeysFileError, keys_path, load_keys
-from api.limits import BodyLimit
-from api.logging_middleware import RequestLogContext
-from api.metrics import ApiMetrics, MetricsMiddleware
-from api.resources import Resources
+from api.http import errors, openapi, problems
+from api.http.limits import BodyLimit
+from api.http.metrics import ApiMetrics, MetricsMiddleware
+from api.http.request_log import RequestLogContext
 from api.routes import actions, escalations, health, rca, reports, triage
-from api.temporal import TemporalGateway
+from api.services.escalations import Escalations
+from api.services.policy import ActivePolicy
+from api.services.reads import Reads
+from api.services.store import StoreReader
+from api.services.temporal import TemporalGateway
 from config.policy_files import load_policy
-from config.sealing import AddressSealer, seal_addresses
 from config.settings import Settings
+from credentials.api_keys import KeyRing, KeysFileError, load_keys
+from credentials.sealing import AddressSealer, seal_addresses
 from domain.errors import PolicyError
-from domain.hosts import HostRules, parse_rules
-from domain.policy import Policy
+from domain.hosts import parse_rules
+from domain.state import LinkBases
 from store.engine import create_engine_for, session_factory
 from store.migrate import upgrade_to_head
 
@@ -41,8 +44,7 @@ class StartupError(RuntimeError):
 
 @dataclass(frozen=True)
 class _Configuration:
-    policy: Policy
-    host_rules: HostRules
+    policy: ActivePolicy
     keys: KeyRing
     sealer: AddressSealer | None
 
@@ -59,7 +61,7 @@ def _configure(settings: Settings) -> _Configuration:
     except ValueError as exc:
         raise StartupError(f"invalid policy: notifications.allowed_hosts: {exc}") from exc
     try:
-        keys = load_keys(keys_path(settings))
+        keys = load_keys(settings.resolved_api_keys)
     except KeysFileError as exc:
         raise StartupError(str(exc)) from exc
     sealer = settings.address_sealer()
@@ -71,7 +73,7 @@ def _configure(settings: Settings) -> _Configuration:
         policy = seal_addresses(policy, sealer)
     # Under the store's lock, so an API and workers starting together migrate once.
     upgrade_to_head(settings.resolved_database_url)
-    return _Configuration(policy, host_rules, keys, sealer)
+    return _Configuration(ActivePolicy(policy=policy, host_rules=host_rules), keys, sealer)
 
 
 def _lifespan(settings: Settings | None) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
@@ -83,11 +85,17 @@ def _lifespan(settings: Settings | None) -> Callable[[FastAPI], AbstractAsyncCon
         engine = create_engine_for(config.resolved_database_url, read_only=True)
         temporal = TemporalGateway(config)
         await temporal.start()
-        app.state.resources = Resources(
-            settings=config, temporal=temporal, sessions=session_factory(engine),
-            policy=loaded.policy, host_rules=loaded.host_rules, keys=loaded.keys,
-            sealer=loaded.sealer,
+        store = StoreReader(session_factory(engine))
+        state = app.state
+        state.settings, state.temporal, state.store = config, temporal, store
+        state.policy, state.keys = loaded.policy, loaded.keys
+        state.escalations = Escalations(
+            temporal=temporal, store=store, policy=loaded.policy, sealer=loaded.sealer,
+            links=LinkBases(api=config.escalations_public_url, temporal_ui=config.temporal_ui_url,
+                            namespace=config.temporal_namespace),
+            task_queue=config.temporal_task_queue,
         )
+        state.reads = Reads(temporal=temporal, store=store)
         try:
             yield
         finally:
@@ -107,7 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (escalations, actions, rca, triage, reports, health):
         app.include_router(module.router)
     problems.install(app)
-    failures.install(app)
+    errors.install(app)
     openapi.install(app)
     app.state.metrics = ApiMetrics()
     # Added last = outermost: the limit answers before routing; metrics see every answer.

@@ -1,7 +1,8 @@
 """Bearer-token authentication and role checks (api.md, "Auth and roles").
 
 Missing or unknown token: 401 with a `WWW-Authenticate` challenge. Known token whose role may not
-call the route: 403, decided here, before the body reaches Temporal.
+call the route: 403, decided here, before the body reaches Temporal, with the same reason the
+service layer gives (api/services/roles.py).
 """
 
 from __future__ import annotations
@@ -9,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.problems import forbidden, unauthorized
-from api.resources import Resources
+from api.deps import KeysDep
+from api.http.problems import unauthorized
+from api.services.roles import refusal
 from domain.enums import Action, Role
 from domain.lifecycle import ROLES
 from domain.models import Actor
@@ -24,37 +26,29 @@ _bearer = HTTPBearer(auto_error=False, description="An API key from the keys fil
 ALL_ROLES = frozenset({Role.INCIDENT_MANAGER, Role.ENGINEER, Role.ENGAGEMENT_LEAD, Role.VIEWER})
 
 
-async def get_resources(request: Request) -> Resources:
-    resources: Resources = request.app.state.resources
-    return resources
-
-
-ResourcesDep = Annotated[Resources, Depends(get_resources)]
-
-
 async def authenticate(
-    resources: ResourcesDep,
+    keys: KeysDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
     if credentials is None:
         raise unauthorized("Send `Authorization: Bearer <token>`.", invalid_token=False)
-    actor = resources.keys.authenticate(credentials.credentials)
+    actor = keys.authenticate(credentials.credentials)
     if actor is None:
         raise unauthorized("The token is not valid.", invalid_token=True)
     return actor
 
 
 class RoleGate:
-    """A dependency that admits the named roles and answers 403 to the others."""
+    """A dependency that admits the named roles and refuses the others (403)."""
 
     def __init__(self, roles: Iterable[Role], what: str) -> None:
         self.roles = frozenset(roles)
         self.what = what
 
     async def __call__(self, actor: Annotated[Actor, Depends(authenticate)]) -> Actor:
-        if actor.role not in self.roles:
-            allowed = ", ".join(sorted(r.value for r in self.roles))
-            raise forbidden(f"Role {actor.role.value} may not {self.what} (allowed: {allowed}).")
+        refused = refusal(actor.role, self.roles, self.what)
+        if refused is not None:
+            raise refused
         return actor
 
 
@@ -71,4 +65,7 @@ RcaReader = Annotated[
     Actor,
     Depends(RoleGate({Role.INCIDENT_MANAGER, Role.ENGINEER, Role.ENGAGEMENT_LEAD},
                      "list RCA tasks")),
+]
+ReportReader = Annotated[
+    Actor, Depends(RoleGate({Role.INCIDENT_MANAGER, Role.VIEWER}, "read SLA reports"))
 ]

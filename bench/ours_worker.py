@@ -13,8 +13,9 @@ the report labels every figure measured with one. Experiments (comma-separated):
   notify-after-record  ablation: a transition's deliveries start once its store write is done
                  (the "notify-beside-record" patch off: EscalationWorkflow before session 6)
   count-in-workflow  ablation: intake looks the customer's prior escalations up itself (an
-                 activity), as before the API counted them (the "repeat-customer-counted-by-api"
-                 patch off; the API still counts, which costs it one query)
+                 activity), as before the API counted them (the request's `routing_final` and
+                 count dropped; the API still counts, which costs it one query, and a repeat
+                 customer is raised twice: a cost measure only)
   all-search-attributes  ablation: upsert all seven search attributes on every change (the
                  "upsert-changed-search-attributes" patch off)
   sandbox-domain-only    ablation: only `domain` passes through the sandbox, `workflows` is
@@ -170,21 +171,29 @@ def _no_markers() -> None:
 
 
 def _all_search_attributes() -> None:
-    from workflows.effects import CHANGED_SEARCH_ATTRIBUTES_PATCH
+    from workflows.patches import UPSERT_CHANGED_SEARCH_ATTRIBUTES
 
-    _unpatch(CHANGED_SEARCH_ATTRIBUTES_PATCH)
+    _unpatch(UPSERT_CHANGED_SEARCH_ATTRIBUTES)
 
 
 def _notify_after_record() -> None:
-    from workflows.escalation import NOTIFY_BESIDE_RECORD
+    from workflows.patches import NOTIFY_BESIDE_RECORD
 
     _unpatch(NOTIFY_BESIDE_RECORD)
 
 
 def _count_in_workflow() -> None:
-    from workflows.escalation import REPEAT_CUSTOMER_COUNTED_BY_API
+    from domain.state import EscalationRequest
+    from workflows.escalation import EscalationWorkflow
 
-    _unpatch(REPEAT_CUSTOMER_COUNTED_BY_API)
+    intake = EscalationWorkflow._intake
+
+    async def looking_up(self: EscalationWorkflow, request: EscalationRequest) -> None:
+        as_before = request.model_copy(update={"routing_final": False,
+                                               "prior_escalations": None})
+        await intake(self, as_before)
+
+    patch(EscalationWorkflow, "_intake", looking_up)
 
 
 def _sandbox_domain_only() -> None:

@@ -1,5 +1,5 @@
 """`escalations keys add NAME ROLE`: append a hashed API key and print its token once;
-`escalations keys sealing-key`: a new key for sealing recipient URLs (config/sealing.py)."""
+`escalations keys sealing-key`: a new key for sealing recipient URLs (credentials/sealing.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
-from api.keys import TOKEN_ROLES, KeysFileError, add_key, ensure_dev_keys, keys_path
-from config.sealing import new_key
 from config.settings import Settings
+from credentials.api_keys import TOKEN_ROLES, KeysFileError, add_key, ensure_dev_keys
+from credentials.sealing import new_key
 from domain.enums import Role
 
 __all__ = ["default_keys_path", "ensure_dev_keys", "keys_app"]
@@ -20,7 +20,7 @@ keys_app = typer.Typer(no_args_is_help=True)
 
 def default_keys_path() -> Path:
     """ESCALATIONS_API_KEYS, else the file `escalations up` creates under the data dir."""
-    return keys_path(Settings())
+    return Settings().resolved_api_keys
 
 
 @keys_app.command("add")

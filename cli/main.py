@@ -35,7 +35,7 @@ def api_command(
     port: int | None = typer.Option(None, help="Port (default API_PORT, 8000)."),
 ) -> None:
     """Run the HTTP API against an existing Temporal (TEMPORAL_ADDRESS)."""
-    from api.server import serve
+    from cli.api_server import serve
     from config.settings import Settings
 
     settings = Settings()

@@ -67,7 +67,9 @@ def report(
     try:
         figures = _read(url, since=since, until=until, team=team)
     except SQLAlchemyError as exc:
-        errors.print(f"[red]error:[/] could not read the store: {escape(str(exc.orig or exc))}")
+        # DBAPIError carries the driver's own message in `orig`; other errors have none.
+        reason = getattr(exc, "orig", None) or exc
+        errors.print(f"[red]error:[/] could not read the store: {escape(str(reason))}")
         raise typer.Exit(1) from exc
     if output is ReportFormat.CSV:
         _write_csv(figures)

@@ -31,8 +31,8 @@ from rich.markup import escape
 
 from cli.supervisor import ChildDied, StartupError, StopRequested, Supervisor
 from config.policy_files import load_policy
-from config.sealing import ensure_key_file
 from config.settings import Settings
+from credentials.sealing import ensure_key_file
 from domain.errors import PolicyError
 from workflows.search_attributes import SEARCH_ATTRIBUTES
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from config.sealing import AddressSealer, decode_key
+from credentials.sealing import AddressSealer, decode_key
 
 
 class Settings(BaseSettings):
@@ -27,7 +27,8 @@ class Settings(BaseSettings):
     escalations_policy: Path | None = None  # default: the policy shipped in the package
     escalations_api_keys: Path | None = None
     escalations_webhook_secret: SecretStr | None = None
-    # Seals recipient URLs that carry credentials before they enter history (config/sealing.py).
+    # Seals recipient URLs that carry credentials before they enter history
+    # (credentials/sealing.py).
     escalations_sealing_key: SecretStr | None = None
     escalations_public_url: str = "http://127.0.0.1:8000"  # base of links in messages
 
@@ -60,6 +61,11 @@ class Settings(BaseSettings):
     def address_sealer(self) -> AddressSealer | None:
         key = self.escalations_sealing_key
         return AddressSealer(decode_key(key.get_secret_value())) if key is not None else None
+
+    @property
+    def resolved_api_keys(self) -> Path:
+        """ESCALATIONS_API_KEYS, else the file `escalations up` creates under the data dir."""
+        return self.escalations_api_keys or self.data_dir / "api-keys.toml"
 
     @property
     def resolved_database_url(self) -> str:

@@ -7,6 +7,7 @@ so the API can map a failed update by type.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 
 class DomainError(Exception):
@@ -37,7 +38,7 @@ class VersionConflict(DomainError):
 
     type = "version_conflict"
 
-    def __init__(self, message: str, *, current_version: int) -> None:
+    def __init__(self, message: str, *, current_version: int | None) -> None:
         super().__init__(message)
         self.current_version = current_version
 
@@ -48,19 +49,55 @@ class RoleNotAllowed(DomainError):
     type = "role_not_allowed"
 
 
-class HandingOver(DomainError):
-    """The workflow is draining to continue as new; the caller retries in a moment (API: 503)."""
-
-    type = "handing_over"
-
-
 class InvalidAction(DomainError):
     """The action is well-formed but names something that does not exist (API: 422)."""
 
     type = "invalid_action"
 
 
-ERROR_TYPES: dict[str, type[DomainError]] = {
-    cls.type: cls
-    for cls in (ActionNotAllowed, VersionConflict, RoleNotAllowed, InvalidAction, HandingOver)
-}
+@dataclass(frozen=True)
+class FieldProblem:
+    """One refused field of a request: where (`stakeholders[2].address`) and why."""
+
+    field: str
+    message: str
+
+
+class InvalidInput(DomainError):
+    """Fields of a well-formed request that the service refuses (API: 422 naming each)."""
+
+    type = "invalid_input"
+
+    def __init__(self, message: str, *, problems: Sequence[FieldProblem]) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
+
+
+class NotFound(DomainError):
+    """No such escalation, task or record (API: 404)."""
+
+    type = "not_found"
+
+
+class Conflict(DomainError):
+    """The request cannot be served as asked, whatever the stage (API: 409)."""
+
+    type = "conflict"
+
+
+class Unavailable(DomainError):
+    """Temporal, a worker or the database did not answer in time; a retry may work (API: 503)."""
+
+    type = "unavailable"
+
+
+class HandingOver(Unavailable):
+    """The workflow is draining to continue as new; the caller retries in a moment (API: 503)."""
+
+    type = "handing_over"
+
+
+class UnexpectedFailure(DomainError):
+    """A failure nothing maps; its message stays in the log, never in an answer (API: 500)."""
+
+    type = "unexpected_failure"

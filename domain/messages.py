@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from pydantic import BaseModel
 
 from domain.models import EscalationView, TimelineEntry
 from domain.state import EscalationRequest, EscalationState, Notification
+
+
+class ActivityName(StrEnum):
+    """The registered name of every activity: what histories record and tests mock by name."""
+
+    RECORD_ESCALATION = "record_escalation"
+    COUNT_PRIOR_ESCALATIONS = "count_prior_escalations"
+    CLOSE_RELATED_RECORDS = "close_related_records"
+    DELIVER_NOTIFICATION = "deliver_notification"
+
+
+class DeliveryFailure(StrEnum):
+    """ApplicationError types of deliver_notification; all but FAILED are final (no retry)."""
+
+    FAILED = "delivery_failed"
+    TARGET_REFUSED = "target_refused"
+    CHANNEL_NOT_CONFIGURED = "channel_not_configured"
 
 
 class IntakeInput(BaseModel):

@@ -9,7 +9,7 @@ replaced by `***`, and the encrypted original in the fragment:
 
 A fragment is never sent over HTTP and the host stays readable, so the sealed form is still a
 valid address for the host rules and for engineers reading the history. Only the worker's
-delivery opens it (config/sealing.py holds the cipher: this module stays pure).
+delivery opens it (credentials/sealing.py holds the cipher: this module stays pure).
 """
 
 from __future__ import annotations

@@ -80,10 +80,13 @@ class EscalationRequest(BaseModel):
     created_by: str
     request_id: str
     request_hash: str
-    # The customer's prior escalations, counted by the API before the start (so the start's
-    # search attributes and static summary show the final priority). `routing` leaves that
-    # signal out, so a worker that predates the count applies it exactly once, by its own
-    # lookup. None: no count was sent (an older API, or no customer).
+    # True: `routing` is final, the customer's history included: the API counted the prior
+    # escalations and applied the repeat-customer signal before the start, so the start's
+    # search attributes and static summary show the final priority and intake decides nothing
+    # more. False: a request from an older API, whose `routing` leaves that signal out; the
+    # workflow applies it itself (workflows/patches.py, REPEAT_CUSTOMER_COUNTED_BY_API).
+    routing_final: bool = False
+    # The count the signal was decided on (None: no customer, or a requested priority).
     prior_escalations: int | None = None
 
 

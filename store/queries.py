@@ -19,6 +19,7 @@ from store.escalations import (
     list_escalations,
     upsert_escalation,
 )
+from store.health import schema_ready
 from store.rca import list_rca_tasks
 from store.records import close_records
 from store.reports import sla_report
@@ -45,6 +46,7 @@ __all__ = [
     "mark_delivered",
     "mark_failed",
     "record_delivery_attempt",
+    "schema_ready",
     "sla_report",
     "upsert_escalation",
 ]

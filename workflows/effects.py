@@ -1,5 +1,5 @@
-"""How the workflow talks to the outside: activity options, search attributes, UI details,
-and the translation of domain errors into Temporal failures. Sandbox-safe (no I/O)."""
+"""How the workflow talks to the outside: activity options, search attribute changes, UI
+details, and the translation of domain errors into Temporal failures. Sandbox-safe (no I/O)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,9 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate, TypedSearchAttributes
 from temporalio.exceptions import ApplicationError
 
-from workflows import search_attributes as sa
-
 with workflow.unsafe.imports_passed_through():
     from domain.errors import ActionNotAllowed, DomainError, VersionConflict
-    from domain.messages import DeliveryInput, DeliveryTarget
+    from domain.messages import DeliveryFailure, DeliveryInput, DeliveryTarget
     from domain.state import EscalationState, Notification
     from domain.timers import PendingTimer
 
@@ -31,7 +29,8 @@ DELIVERY_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     backoff_coefficient=2.0,
     maximum_interval=timedelta(minutes=5),
-    non_retryable_error_types=["target_refused", "channel_not_configured"],
+    non_retryable_error_types=[DeliveryFailure.TARGET_REFUSED.value,
+                               DeliveryFailure.CHANNEL_NOT_CONFIGURED.value],
 )
 # A receiver gets 10 s to answer; the attempt as a whole a little more (DNS, TLS, SMTP).
 DELIVERY_ATTEMPT_TIMEOUT = timedelta(seconds=30)
@@ -45,25 +44,6 @@ def to_application_error(error: DomainError) -> ApplicationError:
     elif isinstance(error, VersionConflict):
         details = {"current_version": error.current_version}
     return ApplicationError(str(error), details, type=error.type, non_retryable=True)
-
-
-def search_attribute_updates(state: EscalationState) -> list[SearchAttributeUpdate[Any]]:
-    named = {state.customer.id} if state.customer else set()
-    customers = sorted({c.id for c in state.affected_customers} | named)
-    updates: list[SearchAttributeUpdate[Any]] = [
-        sa.STAGE.value_set(state.stage.value),
-        sa.STATUS.value_set(state.status.value),
-        sa.PRIORITY.value_set(state.priority.value),
-        sa.TIER.value_set(state.tier),
-        sa.TEAM.value_set(state.team),
-        sa.CUSTOMERS.value_set(customers),
-        sa.SLA_BREACHED.value_set(state.sla.any_breached()),
-    ]
-    return updates
-
-
-# Escalations that started before it replay the upserts of all seven attributes they recorded.
-CHANGED_SEARCH_ATTRIBUTES_PATCH = "upsert-changed-search-attributes"
 
 
 def changed(
@@ -88,11 +68,6 @@ def current_details(state: EscalationState, next_timer: PendingTimer | None) -> 
     else:
         lines.append("- next deadline: none")
     return "\n".join(lines)
-
-
-def static_summary(state: EscalationState) -> str:
-    customer = state.customer.name or state.customer.id if state.customer else "no customer"
-    return f"[{state.priority.value}] {state.title} — {customer}"
 
 
 def delivery_input(state: EscalationState, notification: Notification) -> DeliveryInput:

@@ -1,8 +1,8 @@
 """EscalationWorkflow: one customer escalation, start to close, with its timers.
 
 Deterministic orchestration only: every decision is made by domain.lifecycle / domain.timers,
-every side effect is an activity referenced by name (the activities' modules hold I/O and must
-stay out of the workflow sandbox).
+every side effect is an activity called by reference to its method (the activities' modules are
+imported passed through: their I/O code never runs in the workflow).
 """
 
 from __future__ import annotations
@@ -13,9 +13,12 @@ from datetime import timedelta
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
-from workflows import effects
+from workflows import effects, patches
+from workflows import search_attributes as sa
 
 with workflow.unsafe.imports_passed_through():
+    from activities.notify import NotifyActivities
+    from activities.store import StoreActivities
     from domain import lifecycle, timers
     from domain.enums import Action, Stage
     from domain.errors import ActionNotAllowed, DomainError, HandingOver
@@ -45,15 +48,10 @@ with workflow.unsafe.imports_passed_through():
         TaskForceInput,
         VerificationInput,
     )
-    from domain.routing import apply_repeat_customer
+    from domain.routing import RoutingDecision, apply_repeat_customer
     from domain.state import EscalationRequest, EscalationState, Notification
     from domain.transition import Transition
 
-
-# Escalations whose API counted the customer's history before the start skip intake's lookup.
-REPEAT_CUSTOMER_COUNTED_BY_API = "repeat-customer-counted-by-api"
-# Escalations opened since start a transition's deliveries beside its store write, not after it.
-NOTIFY_BESIDE_RECORD = "notify-beside-record"
 
 
 @workflow.defn(name="EscalationWorkflow")
@@ -96,28 +94,34 @@ class EscalationWorkflow:
 
     async def _intake(self, request: EscalationRequest) -> None:
         decision = request.routing
-        signal = request.policy.priority_signals.repeat_customer
-        customer = request.request.customer
-        if customer and signal and not decision.priority_locked:
-            counted = request.prior_escalations
-            # Patched: an escalation an older worker opened from this input looked it up itself.
-            if counted is not None and workflow.patched(REPEAT_CUSTOMER_COUNTED_BY_API):
-                prior = counted
-            else:
-                prior = await workflow.execute_activity(
-                    "count_prior_escalations",
-                    PriorEscalationsInput(customer_id=customer.id,
-                                          since=workflow.now() - signal.within,
-                                          exclude_id=request.id),
-                    result_type=int,
-                    start_to_close_timeout=effects.STORE_TIMEOUT,
-                    retry_policy=effects.STORE_RETRY,
-                    summary=f"look up customer {customer.id}'s prior escalations",
-                )
-            decision = apply_repeat_customer(decision, request.policy, prior)
+        if not request.routing_final:
+            decision = await self._with_repeat_customer(request)
         async with self._lock:
             await self._commit(lifecycle.intake(request, decision, workflow.now()))
         self._opened = True
+
+    async def _with_repeat_customer(self, request: EscalationRequest) -> RoutingDecision:
+        """Requests from APIs that did not apply the customer's history themselves: a count
+        sent with the request (patched), or a lookup of our own."""
+        decision = request.routing
+        signal = request.policy.priority_signals.repeat_customer
+        customer = request.request.customer
+        if customer is None or signal is None or decision.priority_locked:
+            return decision
+        counted = request.prior_escalations
+        if counted is not None and workflow.patched(patches.REPEAT_CUSTOMER_COUNTED_BY_API):
+            prior = counted
+        else:
+            prior = await workflow.execute_activity_method(
+                StoreActivities.count_prior_escalations,
+                PriorEscalationsInput(customer_id=customer.id,
+                                      since=workflow.now() - signal.within,
+                                      exclude_id=request.id),
+                start_to_close_timeout=effects.STORE_TIMEOUT,
+                retry_policy=effects.STORE_RETRY,
+                summary=f"look up customer {customer.id}'s prior escalations",
+            )
+        return apply_repeat_customer(decision, request.policy, prior)
 
     def _current(self) -> EscalationState:
         if self._state is None:
@@ -166,10 +170,9 @@ class EscalationWorkflow:
         state = self._current()
         if state.stage is not Stage.CLOSE or state.related_records_closed:
             return
-        closed = await workflow.execute_activity(
-            "close_related_records",
+        closed = await workflow.execute_activity_method(
+            StoreActivities.close_related_records,
             CloseRecordsInput(escalation_id=state.id, records=state.related_records),
-            result_type=list[str],
             start_to_close_timeout=effects.STORE_TIMEOUT,
             retry_policy=effects.STORE_RETRY,
             summary=f"close {len(state.related_records)} related records",
@@ -191,20 +194,20 @@ class EscalationWorkflow:
         # without waiting for the projection, and their completions mostly arrive with the
         # write's, so one workflow task handles both (escalations opened before this notify after
         # the write). Nothing orders them: a delivery row needs no timeline row.
-        beside = workflow.patched(NOTIFY_BESIDE_RECORD)
+        beside = workflow.patched(patches.NOTIFY_BESIDE_RECORD)
         if beside:
             self._enqueue(transition.notifications)
         if transition.entries:
-            await workflow.execute_activity(
-                "record_escalation",
+            await workflow.execute_activity_method(
+                StoreActivities.record_escalation,
                 RecordInput(view=self._view(), entries=transition.entries,
                             request_hash=self._state.request_hash),
                 start_to_close_timeout=effects.STORE_TIMEOUT,
                 retry_policy=effects.STORE_RETRY,
                 summary="record " + ", ".join(e.type.value for e in transition.entries),
             )
-        updates = effects.search_attribute_updates(self._state)
-        if workflow.patched(effects.CHANGED_SEARCH_ATTRIBUTES_PATCH):
+        updates = sa.of_state(self._state)
+        if workflow.patched(patches.UPSERT_CHANGED_SEARCH_ATTRIBUTES):
             # An upsert is a command and a history event: skip the attributes that are as set.
             updates = effects.changed(updates, workflow.info().typed_search_attributes)
         if updates:
@@ -250,8 +253,8 @@ class EscalationWorkflow:
         """None when delivered; else why not (retry window ran out, target refused)."""
         state = self._current()
         try:
-            await workflow.execute_activity(
-                "deliver_notification",
+            await workflow.execute_activity_method(
+                NotifyActivities.deliver_notification,
                 effects.delivery_input(state, notification),
                 schedule_to_close_timeout=state.policy.notifications.retry_for,
                 start_to_close_timeout=effects.DELIVERY_ATTEMPT_TIMEOUT,
@@ -284,14 +287,14 @@ class EscalationWorkflow:
             self._recheck(action, command)
             await self._commit(lifecycle.apply(self._current(), command, at=workflow.now()))
             entered_close = self._current().stage is Stage.CLOSE
-            if entered_close and workflow.patched("close-stage-entered-by-the-action"):
+            if entered_close and workflow.patched(patches.CLOSE_STAGE_ENTERED_BY_THE_ACTION):
                 # The caller's next step is the RCA: answer only once its task exists.
                 await self._enter_close()
             return self._view()
 
     @workflow.update(description="Wait for intake and return the new escalation")
     async def intake(self, input: IntakeInput) -> IntakeResult:
-        if workflow.patched("intake-returns-after-record"):
+        if workflow.patched(patches.INTAKE_RETURNS_AFTER_RECORD):
             # Return only once intake is in the store too: the caller may list it at once.
             await workflow.wait_condition(lambda: self._opened)
         else:  # escalations opened before the patch replay the old, earlier answer

@@ -2,11 +2,25 @@
 
 `SEARCH_ATTRIBUTES` (name -> Temporal type) is what the dev stack and docker-compose register;
 the typed keys are what the workflow upserts. A test checks both agree with docker-compose.yml.
+The values come from one function for the start (the API) and for every change (the workflow).
 """
 
 from __future__ import annotations
 
-from temporalio.common import SearchAttributeKey
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import (
+    SearchAttributeKey,
+    SearchAttributePair,
+    SearchAttributeUpdate,
+    TypedSearchAttributes,
+)
+
+with workflow.unsafe.imports_passed_through():
+    from domain.enums import Priority, Stage, Status
+    from domain.models import AffectedCustomer, Customer
+    from domain.state import EscalationRequest, EscalationState
 
 STAGE = SearchAttributeKey.for_keyword("EscalationStage")
 STATUS = SearchAttributeKey.for_keyword("EscalationStatus")
@@ -25,3 +39,40 @@ SEARCH_ATTRIBUTES: dict[str, str] = {
     "EscalationCustomers": "KeywordList",
     "SlaBreached": "Bool",
 }
+
+
+def _pairs(*, stage: Stage, status: Status, priority: Priority, tier: int, team: str,
+           customers: list[str], sla_breached: bool) -> list[SearchAttributePair[Any]]:
+    return [
+        SearchAttributePair(STAGE, stage.value),
+        SearchAttributePair(STATUS, status.value),
+        SearchAttributePair(PRIORITY, priority.value),
+        SearchAttributePair(TIER, tier),
+        SearchAttributePair(TEAM, team),
+        SearchAttributePair(CUSTOMERS, customers),
+        SearchAttributePair(SLA_BREACHED, sla_breached),
+    ]
+
+
+def customer_ids(customer: Customer | None, affected: list[AffectedCustomer]) -> list[str]:
+    """The named customer and every affected one, each once, sorted (a keyword list)."""
+    return sorted({c.id for c in affected} | ({customer.id} if customer else set()))
+
+
+def at_start(request: EscalationRequest) -> TypedSearchAttributes:
+    """What a new escalation's workflow starts with, from its final routing."""
+    body, decision = request.request, request.routing
+    return TypedSearchAttributes(_pairs(
+        stage=Stage.START, status=Status.OPEN, priority=decision.priority, tier=decision.tier,
+        team=decision.team, customers=customer_ids(body.customer, body.affected_customers),
+        sla_breached=False,
+    ))
+
+
+def of_state(state: EscalationState) -> list[SearchAttributeUpdate[Any]]:
+    """The values the workflow keeps its search attributes at."""
+    return [pair.key.value_set(pair.value) for pair in _pairs(
+        stage=state.stage, status=state.status, priority=state.priority, tier=state.tier,
+        team=state.team, customers=customer_ids(state.customer, state.affected_customers),
+        sla_breached=state.sla.any_breached(),
+    )]

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from pydantic import SecretStr
 
-from config.sealing import AddressSealer
 from config.settings import Settings
+from credentials.sealing import AddressSealer
 
 DEFAULT_REQUEST_TIMEOUT = 10.0  # api.md: "no answer in 10 s" is a failed attempt
 
@@ -31,7 +31,7 @@ class NotifyConfig:
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     public_url: str = "http://127.0.0.1:8000"  # base of the escalation links in messages
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT  # seconds, for the whole request
-    # Opens the addresses the API sealed (config/sealing.py); None: no key on this worker.
+    # Opens the addresses the API sealed (credentials/sealing.py); None: no key on this worker.
     sealer: AddressSealer | None = field(default=None, repr=False)
 
     @classmethod

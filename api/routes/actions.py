@@ -11,11 +11,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from api.actions import take_action
-from api.auth import ResourcesDep, may
-from api.deps import EscalationId, ExpectedVersion
-from api.masking import for_role
-from api.problems import responses
+from api.auth import may
+from api.deps import EscalationId, EscalationsDep, ExpectedVersion
+from api.http.masking import for_role
+from api.http.problems import responses
+from api.services.escalations import Escalations
 from domain.enums import Action
 from domain.models import (
     AcknowledgeInput,
@@ -68,169 +68,169 @@ async def _act(
     action: Action,
     command: ActionInput,
     *,
-    resources: ResourcesDep,
+    escalations: Escalations,
     escalation_id: str,
     actor: Actor,
     expected: int | None,
     response: Response,
 ) -> EscalationView:
-    view = await take_action(resources, escalation_id, action, command, actor=actor,
-                             expected_version=expected)
+    view = await escalations.act(escalation_id, action, command, actor=actor,
+                                 expected_version=expected)
     response.headers["ETag"] = f'"{view.version}"'
     return for_role(view, actor.role)
 
 
 @router.post("/acknowledge")
 async def acknowledge(
-    actor: Annotated[Actor, _actor(Action.ACKNOWLEDGE)], resources: ResourcesDep,
+    actor: Annotated[Actor, _actor(Action.ACKNOWLEDGE)], escalations: EscalationsDep,
     escalation_id: EscalationId, expected: ExpectedVersion, response: Response,
     body: AcknowledgeInput | None = None,
 ) -> EscalationView:
     """Take ownership; the owner defaults to the caller."""
-    return await _act(Action.ACKNOWLEDGE, body or AcknowledgeInput(), resources=resources,
+    return await _act(Action.ACKNOWLEDGE, body or AcknowledgeInput(), escalations=escalations,
                       escalation_id=escalation_id, actor=actor, expected=expected,
                       response=response)
 
 
 @router.post("/details")
 async def add_details(
-    actor: Annotated[Actor, _actor(Action.ADD_DETAILS)], resources: ResourcesDep,
+    actor: Annotated[Actor, _actor(Action.ADD_DETAILS)], escalations: EscalationsDep,
     escalation_id: EscalationId, expected: ExpectedVersion, response: Response,
     body: AddDetailsInput,
 ) -> EscalationView:
     """Add affected customers, services, records or stakeholders (merged, no duplicates)."""
-    return await _act(Action.ADD_DETAILS, body, resources=resources,
+    return await _act(Action.ADD_DETAILS, body, escalations=escalations,
                       escalation_id=escalation_id, actor=actor, expected=expected,
                       response=response)
 
 
 @router.post("/notice")
 async def send_notice(
-    actor: Annotated[Actor, _actor(Action.SEND_NOTICE)], resources: ResourcesDep,
+    actor: Annotated[Actor, _actor(Action.SEND_NOTICE)], escalations: EscalationsDep,
     escalation_id: EscalationId, expected: ExpectedVersion, response: Response,
     body: NoticeInput | None = None,
 ) -> EscalationView:
     """Send the notice to internal stakeholders and/or affected customers."""
-    return await _act(Action.SEND_NOTICE, body or NoticeInput(), resources=resources,
+    return await _act(Action.SEND_NOTICE, body or NoticeInput(), escalations=escalations,
                       escalation_id=escalation_id, actor=actor, expected=expected,
                       response=response)
 
 
 @router.post("/status-updates")
 async def post_status_update(
-    actor: Annotated[Actor, _actor(Action.POST_STATUS_UPDATE)], resources: ResourcesDep,
+    actor: Annotated[Actor, _actor(Action.POST_STATUS_UPDATE)], escalations: EscalationsDep,
     escalation_id: EscalationId, expected: ExpectedVersion, response: Response,
     body: StatusUpdateInput,
 ) -> EscalationView:
     """Post a status update (after the first notice); restarts the update cadence."""
-    return await _act(Action.POST_STATUS_UPDATE, body, resources=resources,
+    return await _act(Action.POST_STATUS_UPDATE, body, escalations=escalations,
                       escalation_id=escalation_id, actor=actor, expected=expected,
                       response=response)
 
 
 @router.post("/action-plan")
 async def set_action_plan(
-    actor: Annotated[Actor, _actor(Action.SET_ACTION_PLAN)], resources: ResourcesDep,
+    actor: Annotated[Actor, _actor(Action.SET_ACTION_PLAN)], escalations: EscalationsDep,
     escalation_id: EscalationId, expected: ExpectedVersion, response: Response,
     body: ActionPlanInput,
 ) -> EscalationView:
     """Set a new version of the action plan."""
-    return await _act(Action.SET_ACTION_PLAN, body, resources=resources,
+    return await _act(Action.SET_ACTION_PLAN, body, escalations=escalations,
                       escalation_id=escalation_id, actor=actor, expected=expected,
                       response=response)
 
 
 @router.post("/escalate")
 async def escalate(
-    actor: Annotated[Actor, _actor(Action.ESCALATE)], resources: ResourcesDep,
+    actor: Annotated[Actor, _actor(Action.ESCALATE)], escalations: EscalationsDep,
     escalation_id: EscalationId, expected: ExpectedVersion, response: Response,
     body: EscalateInput,
 ) -> EscalationView:
     """Escalate functionally (to another team) or hierarchically (one level up)."""
-    return await _act(Action.ESCALATE, body, resources=resources,
+    return await _act(Action.ESCALATE, body, escalations=escalations,
                       escalation_id=escalation_id, actor=actor, expected=expected,
                       response=response)
 
 
 @router.post("/task-force")
 async def deploy_task_force(
-    actor: Annotated[Actor, _actor(Action.DEPLOY_TASK_FORCE)], resources: ResourcesDep,
+    actor: Annotated[Actor, _actor(Action.DEPLOY_TASK_FORCE)], escalations: EscalationsDep,
     escalation_id: EscalationId, expected: ExpectedVersion, response: Response,
     body: TaskForceInput,
 ) -> EscalationView:
     """Deploy a task force; its members are notified."""
-    return await _act(Action.DEPLOY_TASK_FORCE, body, resources=resources,
+    return await _act(Action.DEPLOY_TASK_FORCE, body, escalations=escalations,
                       escalation_id=escalation_id, actor=actor, expected=expected,
                       response=response)
 
 
 @router.post("/resolution")
 async def declare_resolution(
-    actor: Annotated[Actor, _actor(Action.DECLARE_RESOLUTION)], resources: ResourcesDep,
+    actor: Annotated[Actor, _actor(Action.DECLARE_RESOLUTION)], escalations: EscalationsDep,
     escalation_id: EscalationId, expected: ExpectedVersion, response: Response,
     body: ResolutionInput,
 ) -> EscalationView:
     """Declare a resolution; it awaits an engineer's verification."""
-    return await _act(Action.DECLARE_RESOLUTION, body, resources=resources,
+    return await _act(Action.DECLARE_RESOLUTION, body, escalations=escalations,
                       escalation_id=escalation_id, actor=actor, expected=expected,
                       response=response)
 
 
 @router.post("/verification")
 async def verify_resolution(
-    actor: Annotated[Actor, _actor(Action.VERIFY_RESOLUTION)], resources: ResourcesDep,
+    actor: Annotated[Actor, _actor(Action.VERIFY_RESOLUTION)], escalations: EscalationsDep,
     escalation_id: EscalationId, expected: ExpectedVersion, response: Response,
     body: VerificationInput,
 ) -> EscalationView:
     """Verify (or reject) the declared resolution."""
-    return await _act(Action.VERIFY_RESOLUTION, body, resources=resources,
+    return await _act(Action.VERIFY_RESOLUTION, body, escalations=escalations,
                       escalation_id=escalation_id, actor=actor, expected=expected,
                       response=response)
 
 
 @router.post("/customer-access")
 async def confirm_customer_access(
-    actor: Annotated[Actor, _actor(Action.CONFIRM_CUSTOMER_ACCESS)], resources: ResourcesDep,
+    actor: Annotated[Actor, _actor(Action.CONFIRM_CUSTOMER_ACCESS)], escalations: EscalationsDep,
     escalation_id: EscalationId, expected: ExpectedVersion, response: Response,
     body: CustomerAccessInput,
 ) -> EscalationView:
     """Confirm (or deny) that the customer has access again; confirmed moves to close."""
-    return await _act(Action.CONFIRM_CUSTOMER_ACCESS, body, resources=resources,
+    return await _act(Action.CONFIRM_CUSTOMER_ACCESS, body, escalations=escalations,
                       escalation_id=escalation_id, actor=actor, expected=expected,
                       response=response)
 
 
 @router.post("/rca/internal")
 async def submit_internal_rca(
-    actor: Annotated[Actor, _actor(Action.SUBMIT_INTERNAL_RCA)], resources: ResourcesDep,
+    actor: Annotated[Actor, _actor(Action.SUBMIT_INTERNAL_RCA)], escalations: EscalationsDep,
     escalation_id: EscalationId, expected: ExpectedVersion, response: Response,
     body: InternalRcaInput,
 ) -> EscalationView:
     """Submit the internal RCA; the customer RCA task goes to the engagement lead."""
-    return await _act(Action.SUBMIT_INTERNAL_RCA, body, resources=resources,
+    return await _act(Action.SUBMIT_INTERNAL_RCA, body, escalations=escalations,
                       escalation_id=escalation_id, actor=actor, expected=expected,
                       response=response)
 
 
 @router.post("/rca/customer")
 async def share_customer_rca(
-    actor: Annotated[Actor, _actor(Action.SHARE_CUSTOMER_RCA)], resources: ResourcesDep,
+    actor: Annotated[Actor, _actor(Action.SHARE_CUSTOMER_RCA)], escalations: EscalationsDep,
     escalation_id: EscalationId, expected: ExpectedVersion, response: Response,
     body: CustomerRcaInput,
 ) -> EscalationView:
     """Share the customer-facing RCA; the escalation closes."""
-    return await _act(Action.SHARE_CUSTOMER_RCA, body, resources=resources,
+    return await _act(Action.SHARE_CUSTOMER_RCA, body, escalations=escalations,
                       escalation_id=escalation_id, actor=actor, expected=expected,
                       response=response)
 
 
 @router.post("/cancel")
 async def cancel(
-    actor: Annotated[Actor, _actor(Action.CANCEL)], resources: ResourcesDep,
+    actor: Annotated[Actor, _actor(Action.CANCEL)], escalations: EscalationsDep,
     escalation_id: EscalationId, expected: ExpectedVersion, response: Response,
     body: CancelInput,
 ) -> EscalationView:
     """Cancel the escalation; stakeholders are told and its timers stop."""
-    return await _act(Action.CANCEL, body, resources=resources,
+    return await _act(Action.CANCEL, body, escalations=escalations,
                       escalation_id=escalation_id, actor=actor, expected=expected,
                       response=response)

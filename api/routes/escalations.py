@@ -7,11 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
-from api import actions, reads
-from api.auth import Creator, Reader, ResourcesDep
-from api.deps import EscalationId, IdempotencyKey
-from api.masking import for_role
-from api.problems import responses
+from api.auth import Creator, Reader
+from api.deps import EscalationId, EscalationsDep, IdempotencyKey, ReadsDep
+from api.http.masking import for_role
+from api.http.problems import responses
 from domain.enums import Priority, Stage, Status
 from domain.models import NO_NUL, CreateEscalationInput, EscalationView, TimelineEntry
 from store.queries import EscalationFilters
@@ -42,14 +41,13 @@ def _identify(response: Response, view: EscalationView) -> EscalationView:
 )
 async def create_escalation(
     actor: Creator,
-    resources: ResourcesDep,
+    escalations: EscalationsDep,
     body: CreateEscalationInput,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> EscalationView:
     """Open an escalation; it is routed and answered once it is in stage communicate."""
-    opened = await actions.open_escalation(resources, body, actor=actor,
-                                           idempotency_key=idempotency_key)
+    opened = await escalations.open(body, actor=actor, idempotency_key=idempotency_key)
     response.status_code = 201 if opened.created else 200
     response.headers["Location"] = opened.escalation.links.self
     return _identify(response, for_role(opened.escalation, actor.role))
@@ -58,7 +56,7 @@ async def create_escalation(
 @router.get("", responses=responses(401, 403, 422, 503))
 async def list_escalations(
     actor: Reader,
-    resources: ResourcesDep,
+    reads: ReadsDep,
     status: Status | None = None,
     stage: Stage | None = None,
     priority: Priority | None = None,
@@ -76,8 +74,7 @@ async def list_escalations(
     """Escalations, newest first, filtered; follow next_cursor for the next page."""
     filters = EscalationFilters(status=status, stage=stage, priority=priority, tier=tier, team=team,
                                 customer_id=customer_id, breached=breached, q=q)
-    items, next_cursor = await reads.escalation_page(resources, filters, limit=limit,
-                                                     cursor=cursor)
+    items, next_cursor = await reads.page(filters, limit=limit, cursor=cursor)
     return EscalationPage(items=[for_role(v, actor.role) for v in items], next_cursor=next_cursor)
 
 
@@ -86,17 +83,17 @@ async def list_escalations(
     responses=responses(401, 403, 404, 422, 503),
 )
 async def get_escalation(
-    actor: Reader, resources: ResourcesDep, escalation_id: EscalationId, response: Response
+    actor: Reader, reads: ReadsDep, escalation_id: EscalationId, response: Response
 ) -> EscalationView:
     """One escalation: live from its workflow while open, the stored final state after."""
-    found = await reads.read_escalation(resources, escalation_id)
+    found = await reads.escalation(escalation_id)
     response.headers["X-Escalation-Source"] = found.source
     return _identify(response, for_role(found.escalation, actor.role))
 
 
 @router.get("/{escalation_id}/timeline", responses=responses(401, 403, 404, 422, 503))
 async def get_timeline(
-    _actor: Reader, resources: ResourcesDep, escalation_id: EscalationId
+    _actor: Reader, reads: ReadsDep, escalation_id: EscalationId
 ) -> Timeline:
     """Everything that happened to the escalation, in order."""
-    return Timeline(items=await reads.timeline(resources, escalation_id))
+    return Timeline(items=await reads.timeline(escalation_id))

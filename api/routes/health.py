@@ -7,12 +7,11 @@ import asyncio
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
-from sqlalchemy import text
-from sqlmodel import Session
 
-from api.auth import ResourcesDep
-from api.metrics import ApiMetrics
-from api.resources import StoreUnavailable
+from api.deps import StoreDep, TemporalDep
+from api.http.metrics import ApiMetrics
+from api.services.store import StoreUnavailable
+from store.queries import schema_ready
 
 router = APIRouter(tags=["health"])
 
@@ -27,12 +26,6 @@ class Readiness(BaseModel):
     database: bool
 
 
-def _store_ready(session: Session) -> bool:
-    # The projection table, not just the connection: an unmigrated database cannot serve lists.
-    session.connection().execute(text("SELECT 1 FROM escalations LIMIT 1"))
-    return True
-
-
 @router.get("/healthz")
 async def healthz() -> Health:
     """The process is up."""
@@ -40,19 +33,19 @@ async def healthz() -> Health:
 
 
 @router.get("/readyz", responses={503: {"model": Readiness, "description": "Not ready"}})
-async def readyz(resources: ResourcesDep, response: Response) -> Readiness:
+async def readyz(store: StoreDep, temporal: TemporalDep, response: Response) -> Readiness:
     """Temporal and the database both answer; else 503 naming which does not."""
 
     async def database() -> bool:
         try:
-            return await resources.read(_store_ready)
+            return await store.read(schema_ready)
         except StoreUnavailable:
             return False
 
-    temporal, db = await asyncio.gather(resources.temporal.healthy(), database())
-    ready = temporal and db
+    temporal_up, db = await asyncio.gather(temporal.healthy(), database())
+    ready = temporal_up and db
     response.status_code = 200 if ready else 503
-    return Readiness(status="ready" if ready else "not ready", temporal=temporal, database=db)
+    return Readiness(status="ready" if ready else "not ready", temporal=temporal_up, database=db)
 
 
 @router.get("/metrics", response_class=Response,

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from api import reads
-from api.auth import RcaReader, ResourcesDep
-from api.problems import responses
+from api.auth import RcaReader
+from api.deps import ReadsDep
+from api.http.problems import responses
 from domain.enums import RcaKind, RcaStatus
 from domain.models import NO_NUL
 from store.queries import RcaTaskItem
@@ -24,12 +24,11 @@ class RcaTaskList(BaseModel):
 @router.get("/v1/rca-tasks", responses=responses(401, 403, 422, 503))
 async def list_rca_tasks(
     actor: RcaReader,
-    resources: ResourcesDep,
+    reads: ReadsDep,
     status: RcaStatus | None = None,
     kind: RcaKind | None = None,
     assignee: Annotated[str | None, Query(min_length=1, max_length=120, pattern=NO_NUL)] = None,
 ) -> RcaTaskList:
     """RCA tasks by due date: engagement leads see customer ones, engineers internal, IMs all."""
-    items = await reads.rca_tasks(resources, actor.role, status=status, kind=kind,
-                                  assignee=assignee)
+    items = await reads.rca_tasks(actor.role, status=status, kind=kind, assignee=assignee)
     return RcaTaskList(items=items)

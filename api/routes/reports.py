@@ -4,27 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
-from api.auth import ResourcesDep, RoleGate
-from api.problems import FieldError, responses, unprocessable
-from domain.enums import Role
-from domain.models import NO_NUL, Actor
+from api.auth import ReportReader
+from api.deps import StoreDep
+from api.http.problems import FieldError, responses, unprocessable
+from domain.models import NO_NUL
 from domain.reports import SlaReport
 from store.queries import sla_report
 
 router = APIRouter(tags=["reports"])
 
-ReportReader = Annotated[
-    Actor, Depends(RoleGate({Role.INCIDENT_MANAGER, Role.VIEWER}, "read SLA reports"))
-]
-
 
 @router.get("/v1/reports/sla", responses=responses(401, 403, 422, 503))
 async def get_sla_report(
     _actor: ReportReader,
-    resources: ResourcesDep,
+    store: StoreDep,
     since: Annotated[AwareDatetime | None, Query(
         description="Escalations created at or after this instant (RFC 3339 with offset)")] = None,
     until: Annotated[AwareDatetime | None, Query(
@@ -34,4 +30,4 @@ async def get_sla_report(
     """SLA shares, times to acknowledge and resolve, and open breaches, per priority and team."""
     if since is not None and until is not None and since >= until:
         raise unprocessable([FieldError(field="query.until", message="must be after since")])
-    return await resources.read(lambda s: sla_report(s, since=since, until=until, team=team))
+    return await store.read(lambda s: sla_report(s, since=since, until=until, team=team))

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from api import actions
-from api.auth import ResourcesDep, Triager
-from api.deps import IdempotencyKey
-from api.problems import forbidden, responses
+from api.auth import Triager
+from api.deps import EscalationsDep, IdempotencyKey, PolicyDep
+from api.http.problems import forbidden, responses
 from domain.enums import Role
 from domain.models import EscalationView
 from domain.triage import TriageInput, TriageResult, to_create_input, triage
@@ -25,7 +24,8 @@ router = APIRouter(tags=["triage"])
 )
 async def triage_post(
     actor: Triager,
-    resources: ResourcesDep,
+    escalations: EscalationsDep,
+    policy: PolicyDep,
     body: TriageInput,
     response: Response,
     create: bool = False,
@@ -34,13 +34,13 @@ async def triage_post(
     """Classify a post or message; with create=true, also open the escalation if it should."""
     if create and actor.role is not Role.INCIDENT_MANAGER:
         raise forbidden(f"Role {actor.role.value} may triage but not create escalations.")
-    prior = (await actions.prior_escalations(resources, body.customer.id)
+    prior = (await escalations.prior_escalations(body.customer.id)
              if body.customer is not None else 0)
-    result = triage(resources.policy, body, prior_escalations=prior)
+    result = triage(policy.policy, body, prior_escalations=prior)
     if not (create and result.should_escalate):
         return result
-    opened = await actions.open_escalation(resources, to_create_input(body, result), actor=actor,
-                                           idempotency_key=idempotency_key)
+    opened = await escalations.open(to_create_input(body, result), actor=actor,
+                                    idempotency_key=idempotency_key)
     response.status_code = 201 if opened.created else 200
     response.headers["Location"] = opened.escalation.links.self
     response.headers["ETag"] = f'"{opened.escalation.version}"'

@@ -19,12 +19,11 @@ from typing import Any, TypeVar, cast
 
 import pytest
 import pytest_asyncio
-from temporalio.client import Client, RPCTimeoutOrCancelledError, WithStartWorkflowOperation
-from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.client import Client, RPCTimeoutOrCancelledError
 
 from domain.enums import TimelineType
 from domain.ids import new_escalation_id
-from domain.messages import IntakeInput, IntakeResult, WorkflowInput
+from domain.messages import IntakeInput, IntakeResult
 from domain.models import CreateEscalationInput, EscalationView, TimelineEntry
 from domain.policy import Policy
 from domain.routing import route
@@ -35,6 +34,7 @@ from tests.support.policies import loopback_policy
 from tests.support.processes import DevServer
 from tests.support.receivers import HttpReceiver, http_receiver
 from workflows.escalation import EscalationWorkflow
+from workflows.start import settle, start_operation
 
 __all__ = ["http_receiver"]
 T = TypeVar("T")
@@ -151,9 +151,8 @@ async def open_retrying(client: Client, *, task_queue: str, policy: Policy,
     )
 
     async def call() -> IntakeResult:
-        start = WithStartWorkflowOperation(  # one per call: the SDK uses each only once
-            EscalationWorkflow.run, WorkflowInput(request=payload), id=escalation_id,
-            task_queue=task_queue, id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING)
+        # One per call: the SDK uses each start operation only once.
+        start = start_operation(payload, task_queue=task_queue)
         try:
             # cast: the SDK types an async update's result as its coroutine.
             return cast(IntakeResult, await client.execute_update_with_start_workflow(
@@ -161,11 +160,7 @@ async def open_retrying(client: Client, *, task_queue: str, policy: Policy,
                 IntakeInput(request_id=request_id, request_hash=request_hash),
                 start_workflow_operation=start, id=f"intake-{request_id}"))
         finally:
-            # After a failed call the SDK leaves the start's outcome on a future nobody awaits;
-            # mark it seen so asyncio does not log it at exit (no public accessor exists).
-            outcome = start._workflow_handle
-            if outcome.done() and not outcome.cancelled():
-                outcome.exception()
+            await settle(start)
 
     return await retrying(call, what=f"open {escalation_id}")
 

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from temporalio.client import Client
 
-from api.keys import add_key
+from credentials.api_keys import add_key
 from domain.enums import Role
 from domain.ids import escalation_id_for_key
 from store import queries

@@ -24,7 +24,7 @@ from psycopg import sql
 from sqlalchemy.engine import make_url
 from temporalio.client import Client
 
-from api.keys import add_key
+from credentials.api_keys import add_key
 from domain.enums import Role
 from domain.models import AcknowledgeInput, EscalateInput, EscalationView
 from tests.faults.conftest import count, fault_policy, open_retrying, update_retrying

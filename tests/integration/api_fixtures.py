@@ -24,9 +24,9 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
-from api.keys import add_key
 from config.policy_files import preset_text
 from config.settings import Settings
+from credentials.api_keys import add_key
 from domain.enums import Role
 from tests.support.receivers import HttpReceiver
 from worker.build import create_worker

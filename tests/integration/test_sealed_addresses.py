@@ -1,6 +1,7 @@
 """Credentials in recipient URLs (a stakeholder's `?token=`, a customer hook's key, a policy
 contact's token) reach the receivers, yet appear nowhere in the workflow's Temporal history,
-the store or an API answer: the API seals them (config/sealing.py) and the worker opens them."""
+the store or an API answer: the API seals them (credentials/sealing.py) and the worker opens
+them."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlmodel import SQLModel
 from temporalio.testing import WorkflowEnvironment
 
 import store.tables  # noqa: F401  (registers the tables with SQLModel.metadata)
-from config.sealing import new_key
+from credentials.sealing import new_key
 from tests.integration.api_fixtures import ENGINEER, IM, api_stack
 from tests.support.temporal import readable_history
 from tests.support.waiting import until

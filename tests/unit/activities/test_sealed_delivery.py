@@ -1,4 +1,4 @@
-"""Delivery opens sealed addresses (config/sealing.py): the receiver gets the real URL, history
+"""Delivery opens sealed addresses (credentials/sealing.py): the receiver gets the real URL, history
 only ever held the sealed one, and a worker without the API's key refuses instead of guessing."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from config.sealing import AddressSealer, decode_key, new_key
+from credentials.sealing import AddressSealer, decode_key, new_key
 from domain.enums import ContactChannel
 from tests.support.receivers import HttpReceiver
 from tests.unit.activities.builders import delivery

@@ -14,8 +14,8 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
 from api.app import create_app
-from api.keys import add_key
 from config.settings import Settings
+from credentials.api_keys import add_key
 from domain.enums import Role
 
 NAMES = {

@@ -8,7 +8,14 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
-from api.failures import from_update_failure
+from api.http.errors import problem_for
+from api.http.problems import Problem
+from api.services.failures import update_failure
+
+
+def from_update_failure(failure: WorkflowUpdateFailedError) -> Problem:
+    """The answer a failed update gets: typed by the service layer, mapped by the HTTP layer."""
+    return problem_for(update_failure(failure))
 
 
 def failed(kind: str, *details: Any) -> WorkflowUpdateFailedError:

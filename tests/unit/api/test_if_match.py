@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from api.deps import parse_if_match
-from api.problems import Problem
+from api.http.problems import Problem
 
 
 @pytest.mark.parametrize(("header", "version"), [

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 
-from api.limits import MAX_BODY_BYTES
+from api.http.limits import MAX_BODY_BYTES
 from domain.enums import Role
 from tests.unit.api.conftest import bearer
 

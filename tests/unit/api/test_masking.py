@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from api.masking import for_role, mask_address, redact_url
+from api.http.masking import for_role, mask_address, redact_url
 from domain.enums import Category, Level, Priority, Role, Stage, Status, Temperature
 from domain.models import (
     AffectedCustomer,

@@ -2,7 +2,7 @@
 
 FastAPI runs a plain `def` dependency or route with `run_in_threadpool`: a thread hop for each,
 which cost our API a fifth of its CPU per lifecycle (docs/benchmarks.md: five hops per action
-for checks that take microseconds). Blocking store reads go through `Resources.read`'s own
+for checks that take microseconds). Blocking store reads go through `StoreReader.read`'s own
 `to_thread`, where they are visible, not through a sync dependency.
 """
 

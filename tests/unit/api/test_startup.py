@@ -1,10 +1,7 @@
-"""The app refuses to start on a broken configuration, starts without Temporal, and `serve`
-hands its settings to the factory through the environment."""
+"""The app refuses to start on a broken configuration and starts without Temporal."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -12,7 +9,6 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from api.app import StartupError, create_app
-from api.server import export_settings
 from config.settings import Settings
 
 
@@ -35,19 +31,3 @@ async def test_starts_without_temporal_and_is_not_ready(client: httpx.AsyncClien
     ready = await client.get("/readyz")
     assert ready.status_code == 503
     assert ready.json() == {"status": "not ready", "temporal": False, "database": True}
-
-
-@pytest.fixture
-def environment() -> Iterator[None]:
-    """os.environ as it was before the test, whatever the test wrote."""
-    saved = dict(os.environ)
-    yield
-    os.environ.clear()
-    os.environ.update(saved)
-
-
-@pytest.mark.usefixtures("environment")
-def test_export_settings_round_trips_through_the_environment(settings: Settings) -> None:
-    custom = settings.model_copy(update={"api_port": 8123, "smtp_host": "127.0.0.1"})
-    export_settings(custom)
-    assert Settings() == custom

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from api.keys import KeysFileError, add_key, ensure_dev_keys, hash_token, load_keys
+from credentials.api_keys import KeysFileError, add_key, ensure_dev_keys, hash_token, load_keys
 from domain.enums import Role
 from domain.models import Actor
 

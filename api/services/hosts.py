@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from api.problems import FieldError, unprocessable
 from domain.enums import ContactChannel
+from domain.errors import FieldProblem, InvalidInput
 from domain.hosts import HostRules, refusal
 from domain.models import (
     AddDetailsInput,
@@ -29,17 +29,17 @@ def _refusal(rules: HostRules, channel: ContactChannel, address: str) -> str | N
     return refusal(urlsplit(address).hostname or "", rules)
 
 
-def _recipients(field: str, recipients: list[Recipient], rules: HostRules) -> list[FieldError]:
+def _recipients(field: str, recipients: list[Recipient], rules: HostRules) -> list[FieldProblem]:
     return [
-        FieldError(field=f"{field}[{i}].address", message=why)
+        FieldProblem(field=f"{field}[{i}].address", message=why)
         for i, r in enumerate(recipients)
         if (why := _refusal(rules, r.channel, r.address)) is not None
     ]
 
 
-def _customers(customers: list[AffectedCustomer], rules: HostRules) -> list[FieldError]:
+def _customers(customers: list[AffectedCustomer], rules: HostRules) -> list[FieldProblem]:
     return [
-        FieldError(field=f"affected_customers[{i}].contact.address", message=why)
+        FieldProblem(field=f"affected_customers[{i}].contact.address", message=why)
         for i, c in enumerate(customers)
         if c.contact is not None
         and (why := _refusal(rules, c.contact.channel, c.contact.address)) is not None
@@ -49,12 +49,13 @@ def _customers(customers: list[AffectedCustomer], rules: HostRules) -> list[Fiel
 def check_addresses(
     body: CreateEscalationInput | AddDetailsInput | TaskForceInput, rules: HostRules
 ) -> None:
-    """Raise 422 naming every address the policy's notification rules refuse (or a client
-    sent already sealed)."""
+    """Refuse (InvalidInput) every address the policy's notification rules refuse, or a client
+    sent already sealed, each by its field."""
     if isinstance(body, TaskForceInput):
         errors = _recipients("members", body.members, rules)
     else:
         errors = _recipients("stakeholders", body.stakeholders, rules)
         errors += _customers(body.affected_customers, rules)
     if errors:
-        raise unprocessable(errors, "An address is not allowed by the notification policy.")
+        raise InvalidInput("An address is not allowed by the notification policy.",
+                           problems=errors)

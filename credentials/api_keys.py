@@ -18,7 +18,6 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from config.settings import Settings
 from domain.enums import Role
 from domain.models import Actor
 
@@ -30,11 +29,6 @@ TOKEN_PREFIX = "esk_"
 
 class KeysFileError(ValueError):
     """The keys file is missing or malformed; the message names the file and the entry."""
-
-
-def keys_path(settings: Settings) -> Path:
-    """ESCALATIONS_API_KEYS, else the file `escalations up` creates under the data dir."""
-    return settings.escalations_api_keys or settings.data_dir / "api-keys.toml"
 
 
 def hash_token(token: str) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from api.problems import MEDIA_TYPE
+from api.http.problems import MEDIA_TYPE
 
 
 def _adjust(schema: dict[str, Any]) -> dict[str, Any]:

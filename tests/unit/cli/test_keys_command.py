@@ -6,8 +6,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from api.keys import load_keys
 from cli.main import app
+from credentials.api_keys import load_keys
 from domain.enums import Role
 from domain.models import Actor
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.problems import too_large
+from api.http.problems import too_large
 
 MAX_BODY_BYTES = 1024 * 1024
 

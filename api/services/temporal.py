@@ -19,6 +19,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from config.settings import Settings
 from config.temporal import connect
+from domain.errors import Unavailable
 
 log = logging.getLogger("api.temporal")
 
@@ -33,8 +34,15 @@ UNAVAILABLE = frozenset({
 })
 
 
-class TemporalUnavailable(Exception):
-    """Temporal, or a worker for the escalation's task queue, did not answer in time."""
+class TemporalUnavailable(Unavailable):
+    """Temporal, or a worker for the escalation's task queue, did not answer in time (503).
+
+    `cause` says which, for the log; callers only ever see the general message."""
+
+    def __init__(self, cause: str) -> None:
+        super().__init__(
+            "Temporal, or a worker for escalations, did not answer in time; retry shortly.")
+        self.cause = cause
 
 
 class TemporalGateway:

@@ -10,7 +10,8 @@ import pytest
 from pydantic import ValidationError
 
 from config.policy_files import load_policy
-from config.sealing import (
+from config.settings import Settings
+from credentials.sealing import (
     AddressSealer,
     SealError,
     decode_key,
@@ -19,7 +20,6 @@ from config.sealing import (
     open_address,
     seal_addresses,
 )
-from config.settings import Settings
 from domain.enums import ContactChannel
 from domain.models import (
     AffectedCustomer,

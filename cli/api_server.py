@@ -1,8 +1,12 @@
 """`escalations api`: uvicorn serving the app factory by import string.
 
 By import string so uvicorn can run several worker processes (and reload): each process builds
-its own app, client and engine. The factory reads settings from the environment, so `serve`
-first writes the settings it was given there; every process then sees the same configuration.
+its own app, client and engine, and the CLI never imports the API itself. The factory reads
+settings from the environment, so `serve` first writes the settings it was given there; every
+process then sees the same configuration.
+
+Logging is ours, as in the worker (config/logging.py): JSON lines when not on a terminal, and one
+line per request from the app's own middleware, so uvicorn's access log is off.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import os
 import uvicorn
 from pydantic import SecretStr
 
+from config.logging import configure_logging
 from config.settings import Settings
 
 KEEP_ALIVE_SECONDS = 75
@@ -31,6 +36,7 @@ def export_settings(settings: Settings) -> None:
 
 def serve(settings: Settings, *, workers: int = 1) -> None:
     export_settings(settings)
+    configure_logging()
     uvicorn.run(
         "api.app:create_app",
         factory=True,
@@ -44,5 +50,7 @@ def serve(settings: Settings, *, workers: int = 1) -> None:
         # (seen as httpx.ReadError in test_scale_out). Outlast clients and load balancers
         # (60 s is a common idle timeout) so that the server is never the one to close first.
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        log_config=None,  # keep the handlers configure_logging installed
+        access_log=False,  # api/http/request_log.py logs each request once, with its context
         log_level="info",
     )

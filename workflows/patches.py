@@ -1,0 +1,32 @@
+"""Every `workflow.patched` id the workflow uses, with when its old branch can go.
+
+A patch keeps escalations that started on older code replaying the commands they recorded; new
+escalations take the new branch. Retire one in two releases: first `workflow.deprecate_patch(ID)`
+with the old branch removed, once no escalation opened before the patch is still open (search
+the Temporal UI for open workflows started before the date below); then drop the call and its
+histories folder under tests/histories/ once no history with the marker is open either.
+"""
+
+from __future__ import annotations
+
+# 2026-11-24. The intake update answers once intake is in the store, not once it is decided.
+# Old branch: escalations opened before that date (tests/histories/before-intake-patch/).
+INTAKE_RETURNS_AFTER_RECORD = "intake-returns-after-record"
+
+# 2026-11-24. The action that confirms customer access also closes the related records and
+# opens the internal RCA task before it answers. Old branch: the run loop did it afterwards.
+CLOSE_STAGE_ENTERED_BY_THE_ACTION = "close-stage-entered-by-the-action"
+
+# 2026-11-24. Only the search attributes whose value changed are upserted.
+# Old branch: all seven on every change (tests/histories/before-changed-search-attributes/).
+UPSERT_CHANGED_SEARCH_ATTRIBUTES = "upsert-changed-search-attributes"
+
+# 2026-12-06. A start input that carries the API's count of the customer's prior escalations
+# (but no final routing) skips intake's lookup activity. Only requests sent by an API of
+# 2026-12-06 reach this patch; newer APIs send the final routing (EscalationRequest
+# .history_counted) and no patch is consulted (tests/histories/before-repeat-customer-count/).
+REPEAT_CUSTOMER_COUNTED_BY_API = "repeat-customer-counted-by-api"
+
+# 2026-12-06. A transition's deliveries start beside its store write, in the same workflow
+# task. Old branch: after the write (tests/histories/before-notify-beside-record/).
+NOTIFY_BESIDE_RECORD = "notify-beside-record"
