@@ -26,7 +26,7 @@ from domain.enums import (
     Stage,
     TimelineType,
 )
-from domain.lifecycle import advance, escalate_level, send_notice
+from domain.lifecycle.steps import advance, escalate_level, send_notice
 from domain.models import RcaTask
 from domain.state import EscalationState
 from domain.transition import Transition, Tx
