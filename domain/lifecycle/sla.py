@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from domain.calendar import due_at
 from domain.enums import RcaKind
-from domain.models import Deadlines
+from domain.models import Deadlines, RcaTask
 from domain.state import EscalationState
 
 
@@ -61,3 +61,7 @@ def rca_due(state: EscalationState, kind: RcaKind, at: datetime) -> datetime:
     within = sla.internal_rca_within if kind is RcaKind.INTERNAL else sla.customer_rca_within
     return _due(state, at, (within or sla.resolve_within).total_seconds())
 
+
+def rca_reminder_due(task: RcaTask, warn_at: float) -> datetime:
+    """The same share of the task's time as the resolve warning takes of resolve_within."""
+    return task.created_at + (task.due_at - task.created_at) * warn_at
