@@ -12,7 +12,6 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from domain import recipients as to
-from domain.calendar import due_at
 from domain.enums import (
     Audience,
     EscalationType,
@@ -26,7 +25,8 @@ from domain.enums import (
     Stage,
     TimelineType,
 )
-from domain.lifecycle import advance, escalate_level, send_notice
+from domain.lifecycle.sla import next_update_due, rca_reminder_due
+from domain.lifecycle.steps import advance, escalate_level, send_notice
 from domain.models import RcaTask
 from domain.state import EscalationState
 from domain.transition import Transition, Tx
@@ -64,10 +64,6 @@ def human(duration: timedelta) -> str:
             parts.append(f"{seconds // size}{unit}")
             seconds %= size
     return "".join(parts[:2])
-
-
-def _rca_reminder_due(task: RcaTask, warn_at: float) -> datetime:
-    return task.created_at + (task.due_at - task.created_at) * warn_at
 
 
 def pending_timers(state: EscalationState) -> list[PendingTimer]:
@@ -113,7 +109,7 @@ def pending_timers(state: EscalationState) -> list[PendingTimer]:
         (state.rca_customer, TimerKind.CUSTOMER_RCA_REMINDER, TimerKind.CUSTOMER_RCA_OVERDUE),
     ):
         if task is not None and task.submitted_at is None:
-            arm(reminder, _rca_reminder_due(task, sla.warn_at),
+            arm(reminder, rca_reminder_due(task, sla.warn_at),
                 f"{task.kind.value} RCA reminder (due {human(task.due_at - task.created_at)})")
             arm(overdue, task.due_at, f"{task.kind.value} RCA due")
     return sorted(timers, key=lambda t: (t.due, list(TimerKind).index(t.kind)))
@@ -184,8 +180,7 @@ def _missed_update(tx: Tx, timer: PendingTimer) -> None:
     s = tx.state
     every = s.policy.sla(s.priority).update_every
     s.missed_updates += 1
-    s.deadlines.next_update_due = due_at(timer.due, every, clock=s.policy.sla(s.priority).clock,
-                                         calendar=s.policy.calendar)
+    s.deadlines.next_update_due = next_update_due(s, timer.due)
     tx.log(TimelineType.REMINDER_SENT, {"kind": "status_update", "missed": s.missed_updates})
     tx.notify(NotificationEvent.REMINDER, to.owner_contacts(s),
               subject=f"[{s.priority.value}] Status update overdue: {s.title}",

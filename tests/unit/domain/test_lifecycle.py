@@ -46,7 +46,7 @@ def opened(**body: Any) -> EscalationState:
 
 
 def act(state: EscalationState, command: ActionInput, minutes: int = 1) -> EscalationState:
-    action = lifecycle._ACTION_OF[type(command)]
+    action = lifecycle.ACTION_OF[type(command)]
     lifecycle.ensure_allowed(state, action, command)
     return lifecycle.apply(state, command, at=T0 + timedelta(minutes=minutes)).state
 
@@ -121,7 +121,7 @@ def test_allowed_actions_follow_stage_and_sub_state(state_of: Any, expected: set
 def test_refusals(command: ActionInput, error: type[Exception]) -> None:
     state = opened(customer={"id": "c", "vip": True})
     with pytest.raises(error):
-        lifecycle.ensure_allowed(state, lifecycle._ACTION_OF[type(command)], command)
+        lifecycle.ensure_allowed(state, lifecycle.ACTION_OF[type(command)], command)
 
 
 def test_a_stale_version_is_refused_before_the_stage_is_checked() -> None:

@@ -53,7 +53,7 @@ def opened(priority: Priority = Priority.P1, at: datetime = T0) -> EscalationSta
 
 
 def act(state: EscalationState, command: ActionInput, at: datetime) -> EscalationState:
-    action = lifecycle._ACTION_OF[type(command)]
+    action = lifecycle.ACTION_OF[type(command)]
     lifecycle.ensure_allowed(state, action, command)  # what the validator checks first
     return lifecycle.apply(state, command, at=at).state
 

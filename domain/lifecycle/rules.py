@@ -1,0 +1,157 @@
+"""Which action each stage allows, who may take it, and the input it takes.
+
+Read by the workflow's validators (`ensure_allowed`), by the view and the API's 409
+(`allowed_actions`), by the API's role gates (`ROLES`) and by the tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from domain.enums import Action, EscalationType, ResolutionState, Role, Stage
+from domain.errors import ActionNotAllowed, InvalidAction, RoleNotAllowed, VersionConflict
+from domain.models import (
+    AcknowledgeInput,
+    ActionInput,
+    ActionPlanInput,
+    AddDetailsInput,
+    CancelInput,
+    CustomerAccessInput,
+    CustomerRcaInput,
+    EscalateInput,
+    InternalRcaInput,
+    NoticeInput,
+    ResolutionInput,
+    StatusUpdateInput,
+    TaskForceInput,
+    VerificationInput,
+)
+from domain.state import EscalationState
+
+_ANY_TIME = frozenset({Action.ACKNOWLEDGE, Action.ADD_DETAILS, Action.CANCEL})
+_COMMUNICATE = _ANY_TIME | {
+    Action.SEND_NOTICE,
+    Action.POST_STATUS_UPDATE,
+    Action.SET_ACTION_PLAN,
+    Action.ESCALATE,
+}
+
+ALLOWED: Mapping[Stage, frozenset[Action]] = {
+    Stage.START: _ANY_TIME,
+    Stage.COMMUNICATE: _COMMUNICATE,
+    Stage.RESOLVE: _COMMUNICATE
+    | {
+        Action.DEPLOY_TASK_FORCE,
+        Action.DECLARE_RESOLUTION,
+        Action.VERIFY_RESOLUTION,
+        Action.CONFIRM_CUSTOMER_ACCESS,
+    },
+    Stage.CLOSE: frozenset({Action.SUBMIT_INTERNAL_RCA, Action.SHARE_CUSTOMER_RCA, Action.CANCEL}),
+}
+
+_IM = Role.INCIDENT_MANAGER
+_HANDS_ON = frozenset({_IM, Role.ENGINEER})
+ROLES: Mapping[Action, frozenset[Role]] = {
+    Action.ACKNOWLEDGE: _HANDS_ON,
+    Action.ADD_DETAILS: _HANDS_ON,
+    Action.SEND_NOTICE: frozenset({_IM}),
+    Action.POST_STATUS_UPDATE: _HANDS_ON,
+    Action.SET_ACTION_PLAN: _HANDS_ON,
+    Action.ESCALATE: _HANDS_ON,
+    Action.DEPLOY_TASK_FORCE: frozenset({_IM}),
+    Action.DECLARE_RESOLUTION: frozenset({_IM}),
+    # Separation of duties: the engineer verifies what a manager declared (api.md's table).
+    Action.VERIFY_RESOLUTION: frozenset({Role.ENGINEER}),
+    Action.CONFIRM_CUSTOMER_ACCESS: frozenset({Role.ENGAGEMENT_LEAD}),
+    Action.SUBMIT_INTERNAL_RCA: _HANDS_ON,
+    Action.SHARE_CUSTOMER_RCA: frozenset({Role.ENGAGEMENT_LEAD}),
+    Action.CANCEL: frozenset({_IM}),
+}
+
+INPUTS: Mapping[Action, type[ActionInput]] = {
+    Action.ACKNOWLEDGE: AcknowledgeInput,
+    Action.ADD_DETAILS: AddDetailsInput,
+    Action.SEND_NOTICE: NoticeInput,
+    Action.POST_STATUS_UPDATE: StatusUpdateInput,
+    Action.SET_ACTION_PLAN: ActionPlanInput,
+    Action.ESCALATE: EscalateInput,
+    Action.DEPLOY_TASK_FORCE: TaskForceInput,
+    Action.DECLARE_RESOLUTION: ResolutionInput,
+    Action.VERIFY_RESOLUTION: VerificationInput,
+    Action.CONFIRM_CUSTOMER_ACCESS: CustomerAccessInput,
+    Action.SUBMIT_INTERNAL_RCA: InternalRcaInput,
+    Action.SHARE_CUSTOMER_RCA: CustomerRcaInput,
+    Action.CANCEL: CancelInput,
+}
+# `apply` receives only the input; its type names the action.
+ACTION_OF: Mapping[type[ActionInput], Action] = {cls: action for action, cls in INPUTS.items()}
+
+
+def _precondition_holds(state: EscalationState, action: Action) -> bool:
+    match action:
+        case Action.POST_STATUS_UPDATE:
+            return state.notice_sent_at is not None
+        case Action.DECLARE_RESOLUTION | Action.DEPLOY_TASK_FORCE:
+            return state.resolution_state is ResolutionState.WORKING
+        case Action.VERIFY_RESOLUTION:
+            return state.resolution_state is ResolutionState.DECLARED
+        case Action.CONFIRM_CUSTOMER_ACCESS:
+            return state.resolution_state is ResolutionState.VERIFIED
+        case Action.SUBMIT_INTERNAL_RCA:
+            return state.rca_internal is not None and state.rca_internal.submitted_at is None
+        case Action.SHARE_CUSTOMER_RCA:
+            return state.rca_customer is not None and state.rca_customer.submitted_at is None
+        case _:
+            return True
+
+
+def allowed_actions(state: EscalationState) -> list[Action]:
+    if not state.is_open:
+        return []
+    return [a for a in Action if a in ALLOWED[state.stage] and _precondition_holds(state, a)]
+
+
+def ensure_allowed(state: EscalationState, action: Action, command: ActionInput) -> None:
+    """What every validator checks: role, then version, then stage and sub-state."""
+    actor = command.actor
+    if actor is not None and actor.role is not Role.SYSTEM and actor.role not in ROLES[action]:
+        raise RoleNotAllowed(f"role {actor.role.value} may not {action.value}")
+    if command.expected_version is not None and command.expected_version != state.version:
+        raise VersionConflict(
+            f"version {command.expected_version} is stale; the escalation is at "
+            f"version {state.version}",
+            current_version=state.version,
+        )
+    allowed = allowed_actions(state)
+    if action not in allowed:
+        if not state.is_open:
+            why = f"the escalation is {state.status.value}"
+        elif action not in ALLOWED[state.stage]:
+            why = f"not in stage {state.stage.value}"
+        else:
+            why = _why_not(action)
+        raise ActionNotAllowed(
+            f"{action.value} is not allowed: {why}",
+            stage=state.stage.value,
+            allowed_actions=[a.value for a in allowed],
+        )
+    if isinstance(command, EscalateInput) and command.type is EscalationType.FUNCTIONAL:
+        if command.team not in state.policy.teams:
+            raise InvalidAction(f"team {command.team!r} is not in the policy")
+        if command.team == state.team:
+            raise InvalidAction(f"the escalation is already with team {command.team!r}")
+
+
+def _why_not(action: Action) -> str:
+    """The failed precondition of `_precondition_holds`, in the words of the 409."""
+    match action:
+        case Action.POST_STATUS_UPDATE:
+            return "send the first notice before status updates"
+        case Action.VERIFY_RESOLUTION:
+            return "no resolution awaits verification"
+        case Action.CONFIRM_CUSTOMER_ACCESS:
+            return "the resolution is not verified yet"
+        case Action.DECLARE_RESOLUTION | Action.DEPLOY_TASK_FORCE:
+            return "a resolution is already declared"
+        case _:
+            return "its RCA task is not open"
