@@ -97,7 +97,7 @@ def _first_activation() -> WorkflowActivation:
 
 def test_detached_copies_are_not_views_into_the_activation() -> None:
     """A view follows its activation (so it keeps all of it alive); a detached copy does not."""
-    fast_choice()
+    fast_choice()  # the module imports the SDK's private classes: only where it is tested
     from worker.fast_runner import detached_headers, detached_payloads
 
     start = _first_activation().jobs[0].initialize_workflow
