@@ -1,6 +1,6 @@
 """The bare baselines' worker process, built like ours (sandbox, pydantic converter, activity
-slots) with nothing of ours in it, unless asked for our sandbox runner (`--runner ours`, which
-also brings worker/retention.py's interceptor: our SDK plumbing, without our layers)."""
+slots) with nothing of ours in it, unless asked for our workflow runner (`--runner ours`:
+worker/runner.py's choice with its interceptor, our SDK plumbing without our layers)."""
 
 from __future__ import annotations
 
@@ -16,20 +16,23 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from bench.bare_activities import bare_deliver, bare_record
 from bench.bare_workflows import BareHoldWorkflow, BareLifecycleWorkflow
 from bench.options import BARE_RUNNERS
+from config.settings import Settings
+from worker.runner import choose_runner
 
 # worker/build.py's ACTIVITY_SLOTS, so both workers may run as many activities at once.
 ACTIVITY_SLOTS = 32
 RESTRICTIONS = SandboxRestrictions.default.with_passthrough_modules("bench.bare_models")
 
 
-def sandbox(runner: str) -> WorkflowRunner:
-    """The SDK's own sandbox runner, or ours (worker/sandbox.py: the same sandbox, with
-    serialization contexts looked up without re-entering it)."""
+def sandbox(runner: str) -> tuple[WorkflowRunner, list[Interceptor]]:
+    """The SDK's own sandbox runner, or the one our worker gets (worker/runner.py: on a tested
+    temporalio the same sandbox, with serialization contexts looked up without re-entering it
+    and no views kept into a run's first activation), with its interceptors."""
     if runner == "ours":
-        from worker.sandbox import EscalationSandboxRunner
-
-        return EscalationSandboxRunner(restrictions=RESTRICTIONS)
-    return SandboxedWorkflowRunner(restrictions=RESTRICTIONS)
+        choice = choose_runner(Settings(escalations_worker_fast_runner=True),
+                               restrictions=RESTRICTIONS)
+        return choice.runner, list(choice.interceptors)
+    return SandboxedWorkflowRunner(restrictions=RESTRICTIONS), []
 
 
 async def run(address: str, task_queue: str, max_cached: int | None, runner: str) -> None:
@@ -39,17 +42,13 @@ async def run(address: str, task_queue: str, max_cached: int | None, runner: str
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     extra = {} if max_cached is None else {"max_cached_workflows": max_cached}
-    interceptors: list[Interceptor] = []
-    if runner == "ours":
-        from worker.retention import DetachedRunInput
-
-        interceptors.append(DetachedRunInput())
+    workflow_runner, interceptors = sandbox(runner)
     worker = Worker(
         client, task_queue=task_queue,
         workflows=[BareLifecycleWorkflow, BareHoldWorkflow],
         activities=[bare_record, bare_deliver],
         max_concurrent_activities=ACTIVITY_SLOTS,
-        workflow_runner=sandbox(runner),
+        workflow_runner=workflow_runner,
         interceptors=interceptors,
         **extra,  # type: ignore[arg-type]
     )

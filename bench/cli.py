@@ -13,7 +13,8 @@ from typing import Any
 from rich.console import Console
 
 from bench import harness, holding, report, sections
-from bench.options import BARE_RUNNERS, SECTIONS, Options
+from bench.options import BARE_RUNNERS, RUNNERS, SECTIONS, Options
+from worker.runner import TESTED_TEMPORALIO, installed_temporalio
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -48,8 +49,13 @@ def parse(argv: list[str]) -> Options:
                              "(what our payload volume alone costs)")
     parser.add_argument("--bare-runner", choices=BARE_RUNNERS, default="sdk",
                         help="the bare worker's sandbox runner: the SDK's own (default, as "
-                             "hand-written code has it) or ours (worker/sandbox.py), to "
+                             "hand-written code has it) or ours (worker/runner.py's), to "
                              "compare our layers alone")
+    parser.add_argument("--runner", choices=RUNNERS,
+                        help="our worker's workflow runner: fast (worker/fast_runner.py, where "
+                             "worker/runner.py picks it), stock (the SDK's own, as on an "
+                             "untested temporalio) or both (a variant named stock beside "
+                             "ours); default fast, both with --quick")
     parser.add_argument("--profile", choices=("worker", "api"), default="",
                         help="py-spy our worker or API during one section (--profile-section)")
     parser.add_argument("--profile-section", choices=("lifecycle", "api"), default="lifecycle",
@@ -81,6 +87,7 @@ def parse(argv: list[str]) -> Options:
     options.bare_local = args.bare_local
     options.bare_sized = args.bare_sized
     options.bare_runner = args.bare_runner
+    options.with_runner(args.runner or options.runner)
     options.keep = args.keep
     return options
 
@@ -95,6 +102,12 @@ async def run(options: Options, console: Console) -> dict[str, Any]:
     if options.bare_runner == "ours":
         results["notes"].append("the bare worker ran with our sandbox runner (--bare-runner "
                                 "ours): the ratios show our layers alone, not the runner")
+    if options.runner == "both":
+        results["notes"].append("variant stock: our stack on the SDK's stock sandbox runner "
+                                "(as on an untested temporalio); ours on the fast one")
+    if (version := installed_temporalio()) not in TESTED_TEMPORALIO:
+        results["notes"].append(f"temporalio {version} is not a tested release: every "
+                                "worker of ours ran on the stock runner, fast included")
     begun = time.monotonic()
     async with harness.started(options) as bench:
         results["seconds"]["start"] = round(time.monotonic() - begun, 1)

@@ -7,6 +7,11 @@ from dataclasses import dataclass, field
 SECTIONS = ("lifecycle", "api", "history", "hold", "burst", "pragmas")
 # The bare worker's sandbox runner (--bare-runner; bench.bare_worker --runner).
 BARE_RUNNERS = ("sdk", "ours")
+# Our worker's workflow runner (--runner): "fast" as worker/runner.py picks it, "stock" the
+# SDK's own through the STOCK_RUNNER experiment, "both" our worker on the fast one beside a
+# variant named "stock" on the stock one, driven in the same rounds.
+RUNNERS = ("fast", "stock", "both")
+STOCK_RUNNER = "stock-sandbox"  # bench.ours_worker's experiment
 
 
 @dataclass
@@ -31,14 +36,24 @@ class Options:
     bare_local: bool = False
     bare_sized: bool = False
     # The bare worker's sandbox runner: "sdk" (the SDK's own, as hand-written code has it) or
-    # "ours" (worker/sandbox.py's: what our layers cost with the same SDK plumbing).
+    # "ours" (worker/runner.py's choice: what our layers cost with the same SDK plumbing).
     bare_runner: str = "sdk"
+    runner: str = "fast"
     profile: str = ""  # "worker" or "api": py-spy records it during one section
     profile_section: str = "lifecycle"  # "lifecycle" or "api"
     keep: bool = False  # keep the temporary directory (logs, databases)
 
     @classmethod
     def quick_preset(cls) -> Options:
+        # Both runners: the quick run is what shows the fallback still works, and what it costs.
         return cls(quick=True, lifecycles=16, concurrency=8, rounds=2, creates=40,
-                   hold=[200], burst=100, pragma_lifecycles=10,
+                   hold=[200], burst=100, pragma_lifecycles=10, runner="both",
                    sections=tuple(s for s in SECTIONS if s != "pragmas"))
+
+    def with_runner(self, runner: str) -> None:
+        """Our worker on `runner` (RUNNERS), through the experiment and variant options."""
+        self.runner = runner
+        if runner == "stock":
+            self.experiment = ",".join(filter(None, [self.experiment, STOCK_RUNNER]))
+        elif runner == "both":
+            self.variants.setdefault("stock", STOCK_RUNNER)

@@ -19,13 +19,14 @@ the report labels every figure measured with one. Experiments (comma-separated):
   all-search-attributes  ablation: upsert all seven search attributes on every change (the
                  "upsert-changed-search-attributes" patch off)
   sandbox-domain-only    ablation: only `domain` passes through the sandbox, `workflows` is
-                 re-imported per workflow run (worker/sandbox.py before the change)
-  stock-sandbox  ablation: the SDK's own sandbox runner, which enters the sandbox (an `exec`)
-                 to look up each payload's serialization context (worker/sandbox.py before
-                 session 5), and whose instance details keep a view into the first activation
-  activation-views  ablation: the run input's headers and the instance details' completion
-                 result stay views into the first activation, which they keep alive for the
-                 run's life (worker/retention.py before session 6)
+                 re-imported per workflow run (worker/runner.py's PASSTHROUGH before the change)
+  stock-sandbox  the SDK's own sandbox runner, as worker/runner.py falls back to it (an
+                 untested temporalio, or ESCALATIONS_WORKER_FAST_RUNNER=false): it enters the
+                 sandbox (an `exec`) to look up each payload's serialization context, and the
+                 run keeps two views into its first activation (what --runner stock|both runs)
+  activation-views  ablation: the fast runner, but the run input's headers and the instance
+                 details' completion result stay views into the first activation, which they
+                 keep alive for the run's life (worker/fast_runner.py's detached copies off)
   unsandboxed    no sandbox at all (a ceiling: what the sandbox costs, not a proposal)
   policy-copy    ablation: Policy deep-copied with the state on every transition (pydantic's
                  own __deepcopy__ instead of domain.policy's, which shares the frozen value)
@@ -44,6 +45,8 @@ the report labels every figure measured with one. Experiments (comma-separated):
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import functools
 from typing import Any
 
 from temporalio import activity
@@ -200,40 +203,50 @@ def _sandbox_domain_only() -> None:
     from temporalio.worker.workflow_sandbox import SandboxRestrictions
 
     import worker.build as build
-    from worker.sandbox import EscalationSandboxRunner
 
-    patch(build, "SANDBOX_RUNNER", EscalationSandboxRunner(
+    patch(build, "choose_runner", functools.partial(
+        build.choose_runner,
         restrictions=SandboxRestrictions.default.with_passthrough_modules("domain")))
 
 
 def _stock_sandbox() -> None:
-    from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
-
     import worker.build as build
+    from config.settings import Settings
+    from worker.runner import RunnerChoice
 
-    patch(build, "SANDBOX_RUNNER", SandboxedWorkflowRunner(
-        restrictions=build.SANDBOX_RUNNER.restrictions))
+    choose = build.choose_runner
+
+    def stock(settings: Settings) -> RunnerChoice:
+        return choose(settings.model_copy(update={"escalations_worker_fast_runner": False}))
+
+    patch(build, "choose_runner", stock)
 
 
 def _activation_views() -> None:
     from temporalio.worker import Interceptor
 
-    import worker.build as build
-    import worker.sandbox as sandbox
+    import worker.fast_runner as fast_runner
 
     def unchanged(payloads: Any) -> Any:
         return payloads
 
-    patch(build, "DetachedRunInput", Interceptor)  # the base class intercepts nothing
-    patch(sandbox, "detached_payloads", unchanged)
+    patch(fast_runner, "DetachedRunInput", Interceptor)  # the base class intercepts nothing
+    patch(fast_runner, "detached_payloads", unchanged)
 
 
 def _unsandboxed() -> None:
     from temporalio.worker import UnsandboxedWorkflowRunner
 
     import worker.build as build
+    from config.settings import Settings
+    from worker.runner import RunnerChoice
 
-    patch(build, "SANDBOX_RUNNER", UnsandboxedWorkflowRunner())
+    choose = build.choose_runner
+
+    def unsandboxed(settings: Settings) -> RunnerChoice:
+        return dataclasses.replace(choose(settings), runner=UnsandboxedWorkflowRunner())
+
+    patch(build, "choose_runner", unsandboxed)
 
 
 def _policy_copy() -> None:

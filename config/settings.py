@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     worker_metrics_host: str = "127.0.0.1"  # 0.0.0.0 in a container, so Prometheus can scrape
     # How long the API waits on Temporal before answering 503 (a missing worker must not hang it).
     temporal_rpc_timeout_seconds: float = 10.0
+    # The worker's fast workflow runner (worker/runner.py picks it only on a temporalio release
+    # it was tested on); false runs the SDK's stock sandbox runner everywhere.
+    escalations_worker_fast_runner: bool = True
 
     @field_validator("temporal_ui_url", "escalations_public_url")
     @classmethod

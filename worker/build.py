@@ -18,8 +18,7 @@ from activities.store import StoreActivities
 from config.settings import Settings
 from store.engine import create_engine_for, session_factory
 from store.migrate import upgrade_to_head
-from worker.retention import DetachedRunInput
-from worker.sandbox import SANDBOX_RUNNER
+from worker.runner import choose_runner
 from workflows.escalation import EscalationWorkflow
 
 # Store activities are sync and run on this pool; the pool must be as wide as the number of
@@ -34,7 +33,8 @@ async def create_worker(
 ) -> AsyncIterator[Worker]:
     """A running worker for the lifetime of the context (shut down gracefully on exit).
 
-    `interceptors` come after ours (tracing, or a test that watches the workflow)."""
+    `interceptors` come after ours (tracing, or a test that watches the workflow). The
+    workflow runner is worker/runner.py's choice for this temporalio and these settings."""
     url = settings.resolved_database_url
     if migrate:
         upgrade_to_head(url)
@@ -42,6 +42,7 @@ async def create_worker(
     sessions = session_factory(engine)
     metrics = DomainMetrics.of_client(client)
     store = StoreActivities(sessions, metrics)
+    choice = choose_runner(settings)
     executor = ThreadPoolExecutor(max_workers=ACTIVITY_SLOTS, thread_name_prefix="activity")
     try:
         async with new_http_client() as http:
@@ -62,8 +63,8 @@ async def create_worker(
                 # Python runs workflow code on one thread: after a restart, replaying a hundred
                 # workflows at once made each task take longer than its 10 s timeout.
                 max_concurrent_workflow_tasks=10,
-                workflow_runner=SANDBOX_RUNNER,
-                interceptors=[ActivityLogContext(), DetachedRunInput(), *interceptors],
+                workflow_runner=choice.runner,
+                interceptors=[ActivityLogContext(), *choice.interceptors, *interceptors],
             )
             async with worker:
                 yield worker

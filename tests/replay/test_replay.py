@@ -1,8 +1,9 @@
 """Determinism guard: every recorded history must replay against the current workflow code.
 
 A change that would break running escalations (a reordered activity, a new timer, a changed
-wait) fails here. Record new histories with `RECORD_HISTORIES=1 pytest tests/unit/workflows`
-and guard incompatible changes with `workflow.patched(...)` (README, "Changing the workflow").
+wait) fails here, on the fast runner and on the SDK's stock one alike. Record new histories
+with `RECORD_HISTORIES=1 pytest tests/unit/workflows` and guard incompatible changes with
+`workflow.patched(...)` (README, "Changing the workflow").
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 
-from worker.sandbox import SANDBOX_RUNNER
+from tests.support.runners import RUNNERS, runner_settings
+from worker.runner import choose_runner
 from workflows.escalation import EscalationWorkflow
 
 HISTORIES = sorted((Path(__file__).resolve().parents[1] / "histories").rglob("*.json"))
@@ -28,13 +30,15 @@ def test_the_corpus_covers_the_lifecycle() -> None:
         assert path in names, f"no recorded history for {path}"
 
 
+@pytest.mark.parametrize("runner", RUNNERS)
 @pytest.mark.parametrize(
     "history_file", HISTORIES, ids=[f"{p.parent.name}/{p.stem}" for p in HISTORIES]
 )
-async def test_recorded_history_replays(history_file: Path) -> None:
+async def test_recorded_history_replays(history_file: Path, runner: str) -> None:
     text = history_file.read_text()  # noqa: ASYNC240 - a small local file, read once
-    replayer = Replayer(workflows=[EscalationWorkflow], workflow_runner=SANDBOX_RUNNER,
-                        data_converter=pydantic_data_converter)
+    choice = choose_runner(runner_settings(runner))
+    replayer = Replayer(workflows=[EscalationWorkflow], workflow_runner=choice.runner,
+                        interceptors=choice.interceptors, data_converter=pydantic_data_converter)
     history = WorkflowHistory.from_json(history_file.stem, text)
     await replayer.replay_workflow(history)
 

@@ -11,10 +11,10 @@ import pytest_asyncio
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
-from config.settings import Settings
 from store.engine import create_engine_for, session_factory
 from tests.support.policies import loopback_policy
 from tests.support.receivers import HttpReceiver
+from tests.support.runners import runner_settings
 from tests.unit.workflows.rig import Rig
 from worker.build import create_worker
 
@@ -25,8 +25,11 @@ HISTORIES = Path(__file__).resolve().parents[2] / "histories"
 async def rig(
     time_skipping_env: WorkflowEnvironment, tmp_path: Path, request: pytest.FixtureRequest
 ) -> AsyncIterator[Rig]:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'store.db'}",
-                        temporal_task_queue=f"test-{uuid.uuid4()}")
+    """Parametrized indirectly with a runner of tests.support.runners.RUNNERS, the worker runs
+    on that one; otherwise on the one the environment's settings pick."""
+    runner: str | None = getattr(request, "param", None)
+    settings = runner_settings(runner, database_url=f"sqlite:///{tmp_path / 'store.db'}",
+                               temporal_task_queue=f"test-{uuid.uuid4()}")
     async with HttpReceiver() as receiver, create_worker(time_skipping_env.client, settings):
         engine = create_engine_for(settings.resolved_database_url)
         rig = Rig(env=time_skipping_env, task_queue=settings.temporal_task_queue,
@@ -34,8 +37,9 @@ async def rig(
                   policy=loopback_policy(receiver.url("")))
         try:
             yield rig
-            if os.environ.get("RECORD_HISTORIES"):
-                await _record(rig, request.node.name)
+            # Once per test: the stock runner's histories are the fast one's.
+            if os.environ.get("RECORD_HISTORIES") and runner != "stock":
+                await _record(rig, request.node.originalname)
         finally:
             await _stop_leftovers(rig)
             engine.dispose()

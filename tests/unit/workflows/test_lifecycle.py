@@ -1,6 +1,12 @@
-"""Full lifecycles on the time-skipping server: P1 with its RCA hand-off, P4 without."""
+"""Full lifecycles on the time-skipping server: P1 with its RCA hand-off, P4 without.
+
+Both full lifecycles run on the fast runner and on the SDK's stock one (the worker's fallback
+on an untested temporalio, worker/runner.py): the escalation must not tell them apart.
+"""
 
 from __future__ import annotations
+
+import pytest
 
 from domain.enums import SlaOutcome, Stage, Status
 from domain.models import (
@@ -15,6 +21,7 @@ from domain.models import (
     VerificationInput,
 )
 from tests.support.escalations import ENGINEER, IM, LEAD
+from tests.support.runners import RUNNERS
 from tests.unit.workflows.rig import Rig
 from workflows.escalation import EscalationWorkflow
 
@@ -25,7 +32,10 @@ BILLING_VIP = {
     "related_records": ["INC-1001"],
 }
 
+ON_BOTH_RUNNERS = pytest.mark.parametrize("rig", RUNNERS, indirect=True)
 
+
+@ON_BOTH_RUNNERS
 async def test_p1_walks_every_stage_and_hands_off_the_rca(rig: Rig) -> None:
     handle, created = await rig.open(
         {**BILLING_VIP, "stakeholders": [rig.stakeholder("finance")],
@@ -85,6 +95,7 @@ async def test_p1_walks_every_stage_and_hands_off_the_rca(rig: Rig) -> None:
     assert rig.duplicate_keys() == []
 
 
+@ON_BOTH_RUNNERS
 async def test_p4_closes_right_after_related_records_without_rca(rig: Rig) -> None:
     handle, created = await rig.open(
         {"title": "Feature question", "category": "question", "priority": "P4",

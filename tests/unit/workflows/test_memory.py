@@ -2,8 +2,9 @@
 
 The SDK holds a run's decoded input for as long as the run lives (days, for a parked
 escalation). The workflow lets go of what it no longer needs, so that each escalation in the
-cache costs less (docs/benchmarks.md, RSS per held escalation). Nor does the worker keep views
-into the run's first activation, which would hold all of it (worker/retention.py).
+cache costs less (docs/benchmarks.md, RSS per held escalation). Nor does the worker on the
+fast runner keep views into the run's first activation, which would hold all of it
+(worker/fast_runner.py; the SDK's stock runner keeps them).
 """
 
 from __future__ import annotations
@@ -25,16 +26,15 @@ from temporalio.worker import (
     WorkflowInstance,
     WorkflowInstanceDetails,
     WorkflowInterceptorClassInput,
+    WorkflowRunner,
 )
 
-from config.settings import Settings
 from domain.messages import IntakeResult, WorkflowInput
 from tests.support.escalations import open_escalation
 from tests.support.policies import loopback_policy
 from tests.support.receivers import HttpReceiver
+from tests.support.runners import fast_choice, runner_settings
 from worker.build import create_worker
-from worker.retention import detached_headers, detached_payloads
-from worker.sandbox import EscalationSandboxRunner
 
 # The input object the SDK keeps for each run, by workflow id. Filled from inside the sandbox:
 # the interceptor's functions keep this module's globals, they are not re-imported there.
@@ -56,10 +56,12 @@ class HeldInputs(Interceptor):
 
 
 @asynccontextmanager
-async def _parked(env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[IntakeResult]:
-    """One P4 escalation opened on our worker (watched by HeldInputs) and parked on its timers."""
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'store.db'}",
-                        temporal_task_queue=f"test-{uuid.uuid4()}")
+async def _parked(env: WorkflowEnvironment, tmp_path: Path,
+                  runner: str | None = None) -> AsyncIterator[IntakeResult]:
+    """One P4 escalation opened on our worker (watched by HeldInputs) and parked on its timers;
+    `runner` as tests.support.runners.runner_settings takes it."""
+    settings = runner_settings(runner, database_url=f"sqlite:///{tmp_path / 'store.db'}",
+                               temporal_task_queue=f"test-{uuid.uuid4()}")
     async with HttpReceiver() as receiver, create_worker(
         env.client, settings, interceptors=[HeldInputs()]
     ):
@@ -95,6 +97,9 @@ def _first_activation() -> WorkflowActivation:
 
 def test_detached_copies_are_not_views_into_the_activation() -> None:
     """A view follows its activation (so it keeps all of it alive); a detached copy does not."""
+    fast_choice()  # the module imports the SDK's private classes: only where it is tested
+    from worker.fast_runner import detached_headers, detached_payloads
+
     start = _first_activation().jobs[0].initialize_workflow
     view, copy = start.last_completion_result, detached_payloads(start.last_completion_result)
     headers = detached_headers(start.headers)
@@ -108,17 +113,17 @@ def test_detached_copies_are_not_views_into_the_activation() -> None:
 async def test_a_parked_escalation_keeps_no_view_into_its_first_activation(
     time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    runner_class = type(fast_choice().runner)
     created: list[tuple[WorkflowInstanceDetails, WorkflowInstance]] = []
-    create_instance = EscalationSandboxRunner.create_instance
+    create_instance = runner_class.create_instance
 
-    def recording(runner: EscalationSandboxRunner, det: WorkflowInstanceDetails
-                  ) -> WorkflowInstance:
+    def recording(runner: WorkflowRunner, det: WorkflowInstanceDetails) -> WorkflowInstance:
         instance = create_instance(runner, det)
         created.append((det, instance))
         return instance
 
-    monkeypatch.setattr(EscalationSandboxRunner, "create_instance", recording)
-    async with _parked(time_skipping_env, tmp_path) as result:
+    monkeypatch.setattr(runner_class, "create_instance", recording)
+    async with _parked(time_skipping_env, tmp_path, runner="fast") as result:
         escalation_id = result.escalation.id
         assert type(HELD[escalation_id].headers) is dict  # not the activation's header map
         ours = [(d, i) for d, i in created if d.info.workflow_id == escalation_id]
