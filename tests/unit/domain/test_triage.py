@@ -157,6 +157,23 @@ def test_a_keyword_counts_where_it_is_the_longest_found(
     assert classify(_policy(**keywords), post) == (category, counted)
 
 
+def test_shipped_keywords_are_distinct_after_normalisation() -> None:
+    every = [k for keywords in POLICY.triage.keywords.values() for k in keywords]
+    normalised = [normalise(k) for k in every]
+    assert all(normalised)
+    assert len(set(normalised)) == len(normalised)
+
+
+@pytest.mark.parametrize("category", POLICY.triage.hot)
+@pytest.mark.parametrize(
+    ("language", "letters"), [("Arabic", "يكةىأإؤ"), ("Persian", "یکپچژگ")],
+)
+def test_every_hot_category_has_arabic_and_persian_keywords(
+    category: Category, language: str, letters: str,
+) -> None:
+    assert any(set(k) & set(letters) for k in POLICY.triage.keywords[category]), language
+
+
 def test_most_distinct_keywords_win() -> None:
     text = "refund? the site is down, outage everywhere, not working"
     assert triage(POLICY, TriageInput(text=text)).category is Category.OUTAGE
