@@ -6,21 +6,31 @@ composed accents compare equal) as whole words or phrases. Scripts written witho
 characters matches anywhere in the text; Korean is treated the same way because particles are
 written onto the noun (환불을). Elsewhere a keyword must not continue into a letter, digit or
 combining mark of the surrounding text.
+
+Arabic and Persian are folded to one spelling first (`domain.arabic_script`) and then compared
+word by word, because their clitics are written onto the word: "فاتورة" matches بالفاتورة and
+فاتورتي. Where keywords overlap, the longest one found there counts (`classify`).
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from bisect import bisect_left, bisect_right
+from functools import lru_cache
+from itertools import pairwise
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field
 
+from domain import arabic_script
 from domain.enums import Category, Priority, SourceChannel, Temperature
 from domain.models import CreateEscalationInput, Customer, Source, Strict
 from domain.policy import Policy
 from domain.routing import apply_repeat_customer, route
 
 TITLE_LENGTH = 120
+_WORD = re.compile(r"\w+")
 _UNSPACED = ("CJK", "IDEOGRAPHIC", "HIRAGANA", "KATAKANA", "HANGUL", "THAI", "LAO", "KHMER",
              "MYANMAR", "TIBETAN")
 
@@ -61,7 +71,21 @@ class TriageResult(BaseModel):
 def normalise(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text).casefold()
     # Phones type a typographic apostrophe (U+2019); the keyword is written "can't".
-    return " ".join(folded.replace("\u2019", "'").split())
+    return arabic_script.fold(folded.replace("\u2019", "'"))
+
+
+@lru_cache(maxsize=8192)
+def spellings(keyword: str) -> tuple[str, ...]:
+    """The normalised spellings of a keyword that count as it.
+
+    A ZWNJ in the keyword may be typed as nothing (which `normalise` reads it as) or as a
+    space (کار نمی‌کنه, کار نمی کنه, کار نمیکنه); a short Arabic-script word may be typed onto
+    the next one (ما وصل, ماوصل).
+    """
+    readings = [normalise(keyword)]
+    if arabic_script.ZWNJ in keyword:
+        readings.append(normalise(keyword.replace(arabic_script.ZWNJ, " ")))
+    return tuple(dict.fromkeys(s for r in readings for s in arabic_script.joined_particles(r)))
 
 
 def _unspaced(ch: str) -> bool:
@@ -74,21 +98,85 @@ def _joins(ch: str) -> bool:
     return word and not _unspaced(ch)
 
 
+Span = tuple[int, int]
+
+
+def _bounds(text: str) -> list[Span]:
+    """Where the words of `text` start and end: runs of letters, digits and "_" (the fold has
+    taken off the Arabic marks that would otherwise split a word)."""
+    return [match.span() for match in _WORD.finditer(text)]
+
+
+@lru_cache(maxsize=8192)
+def _phrase(keyword: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The words of a normalised keyword and the text between them."""
+    bounds = _bounds(keyword)
+    return (tuple(keyword[a:b] for a, b in bounds),
+            tuple(keyword[a[1]:b[0]] for a, b in pairwise(bounds)))
+
+
+class Body:
+    """A normalised post, with its words indexed by their forms for Arabic-script keywords."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        # Only a post with Arabic letters can hold an Arabic-script keyword; others skip the
+        # word index.
+        self._arabic = arabic_script.is_arabic_script(text)
+        self._words: list[Span] | None = None
+        self._index: dict[str, set[int]] = {}
+
+    def spans(self, keyword: str) -> list[Span]:
+        """Where the (normalised) keyword occurs."""
+        if not keyword:
+            return []
+        if arabic_script.is_arabic_script(keyword) and _phrase(keyword)[0]:
+            return self._word_spans(keyword) if self._arabic else []
+        return self._substring_spans(keyword)
+
+    def _substring_spans(self, keyword: str) -> list[Span]:
+        text = self.text
+        anywhere = any(_unspaced(ch) for ch in keyword)
+        found = []
+        start = text.find(keyword)
+        while start != -1:
+            end = start + len(keyword)
+            before_ok = start == 0 or not (_joins(text[start - 1]) and _joins(keyword[0]))
+            after_ok = end == len(text) or not (_joins(text[end]) and _joins(keyword[-1]))
+            if anywhere or (before_ok and after_ok):
+                found.append((start, end))
+            start = text.find(keyword, start + 1)
+        return found
+
+    def _word_spans(self, keyword: str) -> list[Span]:
+        """Arabic and Persian attach clitics to the word (بالفاتورة, فاتورتي), so a keyword
+        is compared word by word with each word's forms (`arabic_script.word_forms`); the
+        words of a phrase must follow each other with the same space between them."""
+        words, index = self._indexed()
+        wanted, gaps = _phrase(keyword)
+        firsts = set(index.get(wanted[0], ()))
+        for offset, want in enumerate(wanted[1:], start=1):
+            firsts &= {i - offset for i in index.get(want, ())}
+        found = []
+        for first in sorted(firsts):
+            run = words[first:first + len(wanted)]
+            if all(self.text[a[1]:b[0]] == gap
+                   for (a, b), gap in zip(pairwise(run), gaps, strict=True)):
+                found.append((run[0][0], run[-1][1]))
+        return found
+
+    def _indexed(self) -> tuple[list[Span], dict[str, set[int]]]:
+        if self._words is None:
+            self._words = _bounds(self.text)
+            for i, (start, end) in enumerate(self._words):
+                for form in arabic_script.word_forms(self.text[start:end]):
+                    self._index.setdefault(form, set()).add(i)
+        return self._words, self._index
+
+
 def contains_keyword(text: str, keyword: str) -> bool:
     """Both already normalised."""
-    if not keyword:
-        return False
-    if any(_unspaced(ch) for ch in keyword):
-        return keyword in text
-    start = text.find(keyword)
-    while start != -1:
-        end = start + len(keyword)
-        before_ok = start == 0 or not (_joins(text[start - 1]) and _joins(keyword[0]))
-        after_ok = end == len(text) or not (_joins(text[end]) and _joins(keyword[-1]))
-        if before_ok and after_ok:
-            return True
-        start = text.find(keyword, start + 1)
-    return False
+    return bool(Body(text).spans(keyword))
 
 
 def classify(policy: Policy, text: str) -> tuple[Category, list[str]]:
@@ -96,13 +184,39 @@ def classify(policy: Policy, text: str) -> tuple[Category, list[str]]:
 
     Distinct keywords, not occurrences, so repeating one word does not outvote a post that
     names several signs of another category; a tie goes to the category listed first.
+    A keyword counts where it is the longest keyword found there: in "الرابط لا يعمل" (the
+    link does not work) the post is about the link, not an outage ("لا يعمل"). Of keywords
+    found on the same words ("فاتورة" and "فاتوره", "كم سعر" in "كم السعر") the first listed
+    counts, so spellings of one sign do not outvote another category.
     """
-    body = normalise(text)
+    body = Body(normalise(text))
+    hits = [
+        (category, keyword, found)
+        for category, keywords in policy.triage.keywords.items()
+        for keyword in keywords
+        if (found := [s for spelling in spellings(keyword) for s in body.spans(spelling)])
+    ]
+    places = sorted((s, e, rank) for rank, (_, _, found) in enumerate(hits) for s, e in found)
+    starts = [s for s, _, _ in places]
+    longest = max((e - s for s, e, _ in places), default=0)
+
+    def covered(rank: int, span: Span) -> bool:
+        start, end = span
+        # Only a place starting at most `longest` before this one can contain it.
+        near = places[bisect_left(starts, start - longest):bisect_right(starts, start)]
+        return any(
+            other != rank and end <= e and (e - s, -other) > (end - start, -rank)
+            for s, e, other in near
+        )
+
+    counted: dict[Category, list[str]] = {}
+    for rank, (category, keyword, found) in enumerate(hits):
+        if not all(covered(rank, span) for span in found):
+            counted.setdefault(category, []).append(keyword)
     best: tuple[Category, list[str]] | None = None
-    for category, keywords in policy.triage.keywords.items():
-        found = [k for k in keywords if contains_keyword(body, normalise(k))]
-        if found and (best is None or len(found) > len(best[1])):
-            best = (category, found)
+    for category, kept in counted.items():
+        if best is None or len(kept) > len(best[1]):
+            best = (category, kept)
     return best if best is not None else (policy.triage.fallback, [])
 
 

@@ -1,5 +1,9 @@
 """Triage of posts: keywords in several scripts, temperature, routing, whether to escalate."""
 
+# ruff: noqa: RUF001
+# (Single Arabic letters look like Latin o and l to ruff's confusables check; here they are the
+# subject.)
+
 from __future__ import annotations
 
 from typing import Any
@@ -10,14 +14,16 @@ from pydantic import ValidationError
 from config.policy_files import preset_text
 from domain.enums import Category, Priority, SourceChannel, Temperature
 from domain.models import Customer
-from domain.policy import parse_policy
+from domain.policy import Policy, Triage, parse_policy
 from domain.routing import route
 from domain.triage import (
     TITLE_LENGTH,
     TriageAuthor,
     TriageInput,
+    classify,
     contains_keyword,
     normalise,
+    spellings,
     to_create_input,
     triage,
 )
@@ -91,6 +97,81 @@ KEYWORDS = [
 @pytest.mark.parametrize(("text", "keyword", "matches"), KEYWORDS)
 def test_contains_keyword(text: str, keyword: str, matches: bool) -> None:
     assert contains_keyword(text, keyword) is matches
+
+
+SPELLED = [
+    # post, keyword as the policy writes it, matches
+    ("اپ کار نمی\u200cکنه", "کار نمی\u200cکنه", True),  # ZWNJ as written
+    ("اپ کار نمی کنه", "کار نمی\u200cکنه", True),  # a space for the ZWNJ
+    ("اپ کار نمیکنه", "کار نمی\u200cکنه", True),  # nothing for it
+    ("اپ کار نمی کنه", "کار نمیکنه", True),  # the keyword without its ZWNJ: می is joined back
+    ("سایت کار می\u200cکنه", "کار نمی\u200cکنه", False),  # works: no negation
+    ("الطلب ماوصلني", "ما وصل", True),  # a particle typed onto the verb
+    ("والرابط لا يعمل", "رابط لا يعمل", True),  # the article and "and" on a phrase's word
+    ("الرابط، لا يعمل", "رابط لا يعمل", False),  # a phrase does not run across punctuation
+    ("لا يعمل الرابط", "رابط لا يعمل", False),  # nor in another order
+    ("ما استلمت الكود", "ما استلمت", True),
+    ("دفعت وما استلمت", "ما استلمت", True),  # "and" on the negation
+    ("خـدمـة مُتَوَقِّفَة", "خدمة متوقفة", True),  # tatweel and marks on the post
+    ("خدمه متوقفه", "الخِدْمَة مُتَوَقِّفَة", False),  # the keyword's article is required
+    ("طلب ٤٥٦٧", "4567", True),  # Arabic-Indic digits
+    ("ببساطة", "بساطة", True),
+    ("باب", "اب", False),  # too short a stem to take ب off
+    ("لماذا؟", "؟", True),  # a keyword of punctuation alone is a substring
+]
+
+
+@pytest.mark.parametrize(("post", "keyword", "matches"), SPELLED)
+def test_arabic_script_keywords_match_the_spellings_people_type(
+    post: str, keyword: str, matches: bool,
+) -> None:
+    found = any(contains_keyword(normalise(post), k) for k in spellings(keyword))
+    assert found is matches
+
+
+def _policy(**keywords: list[str]) -> Policy:
+    return POLICY.model_copy(update={"triage": Triage(
+        keywords={Category(c): k for c, k in keywords.items()}, hot=POLICY.triage.hot,
+    )})
+
+
+OVERLAPS = [
+    # keywords per category, post, category, keywords that count
+    ({"outage": ["لا يعمل"], "undelivered": ["رابط لا يعمل"]}, "الرابط لا يعمل",
+     Category.UNDELIVERED, ["رابط لا يعمل"]),
+    ({"outage": ["not working"], "undelivered": ["link not working"]}, "the link not working",
+     Category.UNDELIVERED, ["link not working"]),
+    ({"outage": ["لا يعمل"], "undelivered": ["رابط لا يعمل"]},
+     "الرابط لا يعمل والتطبيق لا يعمل", Category.OUTAGE, ["لا يعمل"]),  # once outside: a tie
+    ({"billing": ["فاتورة", "فاتوره"], "outage": ["عطل", "لا يعمل"]},
+     "الفاتورة لا تفتح، عطل؟ لا يعمل", Category.OUTAGE, ["عطل", "لا يعمل"]),
+    ({"sales_opportunity": ["كم سعر", "كم السعر"]}, "كم السعر؟", Category.SALES_OPPORTUNITY,
+     ["كم سعر"]),  # the same words: the first listed counts
+]
+
+
+@pytest.mark.parametrize(("keywords", "post", "category", "counted"), OVERLAPS)
+def test_a_keyword_counts_where_it_is_the_longest_found(
+    keywords: dict[str, list[str]], post: str, category: Category, counted: list[str],
+) -> None:
+    assert classify(_policy(**keywords), post) == (category, counted)
+
+
+def test_shipped_keywords_are_distinct_after_normalisation() -> None:
+    every = [k for keywords in POLICY.triage.keywords.values() for k in keywords]
+    normalised = [normalise(k) for k in every]
+    assert all(normalised)
+    assert len(set(normalised)) == len(normalised)
+
+
+@pytest.mark.parametrize("category", POLICY.triage.hot)
+@pytest.mark.parametrize(
+    ("language", "letters"), [("Arabic", "يكةىأإؤ"), ("Persian", "یکپچژگ")],
+)
+def test_every_hot_category_has_arabic_and_persian_keywords(
+    category: Category, language: str, letters: str,
+) -> None:
+    assert any(set(k) & set(letters) for k in POLICY.triage.keywords[category]), language
 
 
 def test_most_distinct_keywords_win() -> None:
