@@ -96,7 +96,7 @@ class Run:
             stats: dict[str, int] = answer.json()
             return stats
 
-    # --- restarting one side's processes (fresh workers for memory, a new policy) ----------
+    # Restarting one side's processes (fresh workers for memory, a new policy).
 
     async def restart_ours_worker(self, experiment: str, side: str = "ours") -> None:
         """A fresh worker process for our side or one of its variants."""

@@ -11,7 +11,7 @@ the report labels every figure measured with one. Experiments (comma-separated):
                  with the same timeouts and retry policy: measured, then dropped from the product
                  (docs/benchmarks.md); kept here so the figure stays measurable
   notify-after-record  ablation: a transition's deliveries start once its store write is done
-                 (the "notify-beside-record" patch off: EscalationWorkflow before session 6)
+                 (the "notify-beside-record" patch off: the workflow before that patch)
   count-in-workflow  ablation: intake looks the customer's prior escalations up itself (an
                  activity), as before the API counted them (the request's `routing_final` and
                  count dropped; the API still counts, which costs it one query, and a repeat
@@ -202,24 +202,24 @@ def _count_in_workflow() -> None:
 def _sandbox_domain_only() -> None:
     from temporalio.worker.workflow_sandbox import SandboxRestrictions
 
-    import worker.build as build
+    import worker.runner as runner
 
-    patch(build, "choose_runner", functools.partial(
-        build.choose_runner,
+    patch(runner, "choose_runner", functools.partial(
+        runner.choose_runner,
         restrictions=SandboxRestrictions.default.with_passthrough_modules("domain")))
 
 
 def _stock_sandbox() -> None:
-    import worker.build as build
+    import worker.runner as runner
     from config.settings import Settings
     from worker.runner import RunnerChoice
 
-    choose = build.choose_runner
+    choose = runner.choose_runner
 
     def stock(settings: Settings) -> RunnerChoice:
         return choose(settings.model_copy(update={"escalations_worker_fast_runner": False}))
 
-    patch(build, "choose_runner", stock)
+    patch(runner, "choose_runner", stock)
 
 
 def _activation_views() -> None:
@@ -237,16 +237,16 @@ def _activation_views() -> None:
 def _unsandboxed() -> None:
     from temporalio.worker import UnsandboxedWorkflowRunner
 
-    import worker.build as build
+    import worker.runner as runner
     from config.settings import Settings
     from worker.runner import RunnerChoice
 
-    choose = build.choose_runner
+    choose = runner.choose_runner
 
     def unsandboxed(settings: Settings) -> RunnerChoice:
         return dataclasses.replace(choose(settings), runner=UnsandboxedWorkflowRunner())
 
-    patch(build, "choose_runner", unsandboxed)
+    patch(runner, "choose_runner", unsandboxed)
 
 
 def _policy_copy() -> None:

@@ -18,7 +18,7 @@ from activities.store import StoreActivities
 from config.settings import Settings
 from store.engine import create_engine_for, session_factory
 from store.migrate import upgrade_to_head
-from worker.runner import choose_runner
+from worker import runner
 from workflows.escalation import EscalationWorkflow
 
 # Store activities are sync and run on this pool; the pool must be as wide as the number of
@@ -42,7 +42,7 @@ async def create_worker(
     sessions = session_factory(engine)
     metrics = DomainMetrics.of_client(client)
     store = StoreActivities(sessions, metrics)
-    choice = choose_runner(settings)
+    choice = runner.choose_runner(settings)
     executor = ThreadPoolExecutor(max_workers=ACTIVITY_SLOTS, thread_name_prefix="activity")
     try:
         async with new_http_client() as http:

@@ -224,7 +224,7 @@ class EscalationWorkflow:
         state = self._current()
         return state.to_view([a.value for a in lifecycle.allowed_actions(state)])
 
-    # --- notifications: one queue per recipient keeps their order; queues run side by side ---
+    # Notifications: one queue per recipient keeps their order; queues run side by side.
 
     def _enqueue(self, notifications: list[Notification]) -> None:
         for notification in notifications:
@@ -267,7 +267,7 @@ class EscalationWorkflow:
             return str(cause.message if isinstance(cause, ApplicationError) else cause or error)
         return None
 
-    # --- actions: validators reject without writing history; handlers apply under the lock ---
+    # Actions: validators reject without writing history; handlers apply under the lock.
 
     def _validate(self, action: Action, command: ActionInput) -> None:
         if self._handing_over:

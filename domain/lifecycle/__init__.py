@@ -3,13 +3,12 @@
 `apply` decides; the workflow only sequences the Transition it returns (STYLE rule 2).
 - `rules`: the tables (`ALLOWED`, `ROLES`, `INPUTS`, `ACTION_OF`) and the validators' check.
 - `sla`: deadline arithmetic from the policy snapshot.
-- `intake`: the start stage. `actions`: `apply` and the working-stage handlers.
+- `opening`: intake, the start stage. `actions`: `apply` and the working-stage handlers.
 - `closing`: records closed, the RCA hand-off, close and cancel.
 - `steps`: what actions and fired timers (`domain.timers`) share. `delivery`: a failed delivery.
 
 A new action touches:
-1. `domain/enums.py`: an `Action` member. Its value is the workflow update's name, which the
-   API's `take_action` (`api/actions.py`) runs by that name.
+1. `domain/enums.py`: an `Action` member. Its value is the workflow update's name.
 2. `domain/models.py`: its `...Input(ActionInput)` model.
 3. `rules.py`: its stages in `ALLOWED`, its roles in `ROLES`, its input in `INPUTS`; a sub-state
    precondition in `_precondition_holds` with its 409 text in `_why_not`; checks on the
@@ -17,19 +16,18 @@ A new action touches:
 4. `actions.py`: a handler and an arm of `apply`'s `match` (a close-stage action's handler goes in
    `closing.py`).
 5. `workflows/escalation.py`: a `@workflow.update` of that name calling `_act`, and its validator
-   calling `_validate`.
+   calling `_validate`; `workflows/updates.py`: the entry in `UPDATES` the API sends through.
 6. `api/routes/actions.py`: its path segment in `PATHS` and a route calling `_act`. An input that
-   carries addresses also needs the host check and sealing in `api/actions.py`.
+   carries addresses also needs the host check and sealing in `Escalations.act`
+   (`api/services/escalations.py`).
 7. The tests that list every action: `BODIES` in `tests/unit/api/test_role_matrix.py` and
    `API_ROLES` in `tests/unit/domain/test_lifecycle.py`.
 """
 
-# `intake` below is the function, which hides its module of the same name on the package:
-# reach the module with `from domain.lifecycle.intake import ...`, never `import ... as m`.
 from domain.lifecycle.actions import apply
 from domain.lifecycle.closing import records_closed
 from domain.lifecycle.delivery import notification_failed
-from domain.lifecycle.intake import intake
+from domain.lifecycle.opening import intake
 from domain.lifecycle.rules import (
     ACTION_OF,
     ALLOWED,

@@ -169,7 +169,7 @@ def test_empty_store_reports_every_priority_with_nothing_measured(
     assert report.by_team == []
 
 
-# --- agreement with a reference computed in Python from the same rows ---
+# Agreement with a reference computed in Python from the same rows.
 
 TEAMS = ["billing", "support", "sre", "sales", "network"]
 STATUSES = [Status.OPEN.value, Status.CLOSED.value, Status.CANCELLED.value]
