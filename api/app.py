@@ -27,13 +27,14 @@ from api.services.store import StoreReader
 from api.services.temporal import TemporalGateway
 from config.policy_files import load_policy
 from config.settings import Settings
+from config.tracing import instrument_app
 from credentials.api_keys import KeyRing, KeysFileError, load_keys
 from credentials.sealing import AddressSealer, seal_addresses
 from domain.errors import PolicyError
 from domain.hosts import parse_rules
 from domain.state import LinkBases
 from store.engine import create_engine_for, session_factory
-from store.migrate import upgrade_to_head
+from store.revision import SchemaNotAtHead, prepare_schema
 
 _log = structlog.get_logger(__name__)
 
@@ -71,8 +72,13 @@ def _configure(settings: Settings) -> _Configuration:
     else:
         # The snapshot each new workflow carries holds the policy's contacts sealed too.
         policy = seal_addresses(policy, sealer)
-    # Under the store's lock, so an API and workers starting together migrate once.
-    upgrade_to_head(settings.resolved_database_url)
+    # Under the store's lock, so an API and workers starting together migrate once; or, after a
+    # one-shot `escalations migrate`, only a check that the store is at head.
+    try:
+        prepare_schema(settings.resolved_database_url,
+                       upgrade=settings.escalations_migrate_on_start)
+    except SchemaNotAtHead as exc:
+        raise StartupError(str(exc)) from exc
     return _Configuration(ActivePolicy(policy=policy, host_rules=host_rules), keys, sealer)
 
 
@@ -117,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     errors.install(app)
     openapi.install(app)
+    instrument_app(app, settings or Settings())
     app.state.metrics = ApiMetrics()
     # Added last = outermost: the limit answers before routing; metrics see every answer.
     app.add_middleware(BodyLimit)

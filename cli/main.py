@@ -1,4 +1,4 @@
-"""The `escalations` command: up, worker, api, policy check, keys add, report.
+"""The `escalations` command: up, worker, api, migrate, doctor, policy check, keys add, report.
 
 Subcommands import their modules lazily so that `escalations policy check` stays quick and
 does not need Temporal or the database.
@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import typer
 
+from cli.doctor import doctor
 from cli.keys import keys_app
+from cli.migrate import migrate
 from cli.policy import policy_app
 from cli.report import report
 from cli.up import up
@@ -18,6 +20,8 @@ app.add_typer(policy_app, name="policy", help="Check policy files.")
 app.add_typer(keys_app, name="keys", help="Manage API keys.")
 app.command("report", help="SLA report per priority and team (table or CSV).")(report)
 app.command("up", help="Run the whole dev stack: Temporal dev server + UI, worker(s), API.")(up)
+app.command("migrate", help="Bring the store to the newest migration (a one-shot job).")(migrate)
+app.command("doctor", help="Check a deployment's settings, each failure with its fix.")(doctor)
 
 
 @app.command("worker")

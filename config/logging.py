@@ -12,11 +12,14 @@ import sys
 
 import structlog
 
+from config.tracing import add_trace_ids
+
 _SHARED: list[structlog.types.Processor] = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,
     structlog.processors.TimeStamper(fmt="iso", utc=True),
+    add_trace_ids,
 ]
 
 

@@ -21,6 +21,14 @@ class Settings(BaseSettings):
     temporal_namespace: str = "default"
     temporal_task_queue: str = "escalations"
     temporal_ui_url: str = "http://127.0.0.1:8233"
+    # A cluster beyond this machine (config/temporal.py): Temporal Cloud with mTLS (client
+    # certificate and key) or with an API key (which implies TLS), or a self-hosted TLS frontend.
+    temporal_tls: bool = False
+    temporal_tls_cert: Path | None = None  # PEM client certificate (mTLS)
+    temporal_tls_key: Path | None = None  # PEM private key of that certificate
+    temporal_tls_ca: Path | None = None  # PEM roots for the server; default: the system's
+    temporal_tls_server_name: str | None = None  # SNI/verification name, if not the host
+    temporal_api_key: SecretStr | None = None
 
     data_dir: Path = Field(default=Path(".escalations"), validation_alias="ESCALATIONS_DATA_DIR")
     database_url: str | None = None  # default: SQLite file under the data dir
@@ -31,6 +39,12 @@ class Settings(BaseSettings):
     # (credentials/sealing.py).
     escalations_sealing_key: SecretStr | None = None
     escalations_public_url: str = "http://127.0.0.1:8000"  # base of links in messages
+    # Off where a one-shot `escalations migrate` runs first (compose, the k8s Job): each API and
+    # worker then only checks that the store is at the newest migration and refuses to start if
+    # not, so no serving process ever holds DDL locks (store/revision.py).
+    escalations_migrate_on_start: bool = True
+    # Traces go out by OTLP/HTTP only when this is set (config/tracing.py); unset costs nothing.
+    otel_exporter_otlp_endpoint: str | None = None
 
     smtp_host: str | None = None
     smtp_port: int = 25

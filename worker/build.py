@@ -16,8 +16,9 @@ from activities.metrics import DomainMetrics
 from activities.notify import NotifyActivities
 from activities.store import StoreActivities
 from config.settings import Settings
+from config.tracing import traced_runner
 from store.engine import create_engine_for, session_factory
-from store.migrate import upgrade_to_head
+from store.revision import prepare_schema
 from worker import runner
 from workflows.escalation import EscalationWorkflow
 
@@ -37,7 +38,7 @@ async def create_worker(
     workflow runner is worker/runner.py's choice for this temporalio and these settings."""
     url = settings.resolved_database_url
     if migrate:
-        upgrade_to_head(url)
+        prepare_schema(url, upgrade=settings.escalations_migrate_on_start)
     engine = create_engine_for(url)
     sessions = session_factory(engine)
     metrics = DomainMetrics.of_client(client)
@@ -63,7 +64,7 @@ async def create_worker(
                 # Python runs workflow code on one thread: after a restart, replaying a hundred
                 # workflows at once made each task take longer than its 10 s timeout.
                 max_concurrent_workflow_tasks=10,
-                workflow_runner=choice.runner,
+                workflow_runner=traced_runner(choice.runner, settings),
                 interceptors=[ActivityLogContext(), *choice.interceptors, *interceptors],
             )
             async with worker:

@@ -12,6 +12,7 @@ from config.logging import configure_logging
 from config.policy_files import load_policy
 from config.settings import Settings
 from config.temporal import connect
+from config.tracing import configure_tracing
 from worker.build import create_worker
 
 log = structlog.get_logger(__name__)
@@ -26,6 +27,7 @@ def _runtime(settings: Settings) -> Runtime | None:
 
 
 async def run(settings: Settings) -> None:
+    configure_tracing(settings, service_name="escalations-worker")
     client = await connect(settings, runtime=_runtime(settings))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -8,6 +8,7 @@ import time
 from prometheus_client import (
     CollectorRegistry,
     Counter,
+    Gauge,
     GCCollector,
     Histogram,
     PlatformCollector,
@@ -42,6 +43,19 @@ class ApiMetrics:
             registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
         )
+        # Read from the store at each scrape (every API reports the same figures: a dashboard
+        # takes the max over instances, never the sum).
+        self.open_escalations = Gauge(
+            "escalations_open",
+            "Open escalations now, by stage and priority (from the store's projection).",
+            ["stage", "priority"],
+            registry=self.registry,
+        )
+
+    def set_open(self, counts: list[tuple[str, str, int]]) -> None:
+        self.open_escalations.clear()  # a stage that emptied must read 0, not its last count
+        for stage, priority, count in counts:
+            self.open_escalations.labels(stage, priority).set(count)
 
 
 class MetricsMiddleware:
