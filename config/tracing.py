@@ -37,7 +37,7 @@ _provider: TracerProvider | None = None
 
 
 def tracing_enabled(settings: Settings) -> bool:
-    return bool(settings.otel_exporter_otlp_endpoint) or _provider is not None
+    return bool(settings.otel_exporter_otlp_endpoint)
 
 
 def configure_tracing(settings: Settings, *, service_name: str,
@@ -47,14 +47,14 @@ def configure_tracing(settings: Settings, *, service_name: str,
     `exporter` replaces OTLP (tests pass the SDK's in-memory exporter; spans are then exported
     one by one so that a test can read them at once)."""
     global _provider
+    if not tracing_enabled(settings):
+        return None
     if _provider is not None:
         return _provider
     if exporter is None:
-        if not settings.otel_exporter_otlp_endpoint:
-            return None
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-        endpoint = settings.otel_exporter_otlp_endpoint.rstrip("/") + "/v1/traces"
+        endpoint = str(settings.otel_exporter_otlp_endpoint).rstrip("/") + "/v1/traces"
         processor: Any = BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint))
     else:
         processor = SimpleSpanProcessor(exporter)
@@ -68,17 +68,35 @@ def configure_tracing(settings: Settings, *, service_name: str,
 
 
 def client_interceptors(settings: Settings) -> list[TracingInterceptor]:
-    return [TracingInterceptor()] if tracing_enabled(settings) else []
+    if not tracing_enabled(settings) or _provider is None:
+        return []
+    # The provider's own tracer, not the global one: OpenTelemetry lets a process set its global
+    # provider only once, and tests install and shut down several.
+    return [TracingInterceptor(_provider.get_tracer(__name__))]
+
+
+def shutdown_tracing() -> None:
+    """Flush and stop the provider and the httpx instrumentation (tests; processes rely on the
+    provider's own flush at exit)."""
+    global _provider
+    if _provider is None:
+        return
+    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+
+    HTTPXClientInstrumentor().uninstrument()
+    _provider.shutdown()
+    _provider = None
 
 
 def instrument_app(app: Any, settings: Settings) -> None:
     """FastAPI server spans, the parent of the update's client span (the API's process sets its
     tracer provider up here: uvicorn builds the app in each of its processes)."""
-    if configure_tracing(settings, service_name="escalations-api") is None:
+    provider = configure_tracing(settings, service_name="escalations-api")
+    if provider is None:
         return
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
-    FastAPIInstrumentor.instrument_app(app, tracer_provider=trace.get_tracer_provider(),
+    FastAPIInstrumentor.instrument_app(app, tracer_provider=provider,
                                        excluded_urls="healthz,readyz,metrics")
 
 
