@@ -132,7 +132,8 @@ def check_policy(settings: Settings) -> Check:
     return passed(name, f"{source} is valid")
 
 
-async def check_sealing_key(settings: Settings, api_url: str | None) -> Check:
+async def check_sealing_key(settings: Settings, api_url: str | None, *,
+                            transport: httpx.AsyncBaseTransport | None = None) -> Check:
     name = "sealing key"
     mine = sealing_fingerprint(settings)
     if mine is None:
@@ -142,7 +143,8 @@ async def check_sealing_key(settings: Settings, api_url: str | None) -> Check:
     if api_url is None:
         return passed(name, f"present ({mine}); not compared with an API (no --api-url)")
     try:
-        async with httpx.AsyncClient(trust_env=False, timeout=TIMEOUT_SECONDS) as http:
+        async with httpx.AsyncClient(trust_env=False, timeout=TIMEOUT_SECONDS,
+                                     transport=transport) as http:
             answer = await http.get(f"{api_url.rstrip('/')}/readyz")
         theirs = answer.json().get("sealing_key")
     except (httpx.HTTPError, ValueError) as exc:
@@ -173,8 +175,10 @@ async def check_smtp(settings: Settings) -> Check:
     return passed(name, f"{server} answers")
 
 
-async def run_checks(settings: Settings, *, api_url: str | None = None) -> list[Check]:
-    """Every check, in the order an operator would fix them."""
+async def run_checks(settings: Settings, *, api_url: str | None = None,
+                     transport: httpx.AsyncBaseTransport | None = None) -> list[Check]:
+    """Every check, in the order an operator would fix them (`transport`: how to reach the
+    API, for tests that run it in process)."""
     temporal, client = await check_temporal(settings)
     checks = [temporal]
     if client is not None:
@@ -182,6 +186,6 @@ async def run_checks(settings: Settings, *, api_url: str | None = None) -> list[
         checks.append(await check_search_attributes(settings, client))
     checks.append(await asyncio.to_thread(check_database, settings))
     checks.append(check_policy(settings))
-    checks.append(await check_sealing_key(settings, api_url))
+    checks.append(await check_sealing_key(settings, api_url, transport=transport))
     checks.append(await check_smtp(settings))
     return checks
