@@ -30,6 +30,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from cli.supervisor import ChildDied, StartupError, StopRequested, Supervisor
+from cli.up_status import waiting
 from config.policy_files import load_policy
 from config.settings import Settings
 from credentials.sealing import ensure_key_file
@@ -240,7 +241,8 @@ def _start_stack(opts: UpOptions, settings: Settings, sup: Supervisor) -> dict[s
     # Once here, before any worker or API starts, so that N processes never race on a migration.
     from store.migrate import upgrade_to_head
 
-    upgrade_to_head(database_url)
+    with waiting(console, "migrating the store"):
+        upgrade_to_head(database_url)
 
     from cli.keys import ensure_dev_keys
 
@@ -275,8 +277,10 @@ def _start_stack(opts: UpOptions, settings: Settings, sup: Supervisor) -> dict[s
                          "--address", opts.temporal_address)
         return True if done.returncode == 0 and "SERVING" in done.stdout else None
 
-    sup.wait_for("Temporal", serving, timeout=TEMPORAL_READY_SECONDS)
-    ensure_search_attributes(sup, temporal, opts.temporal_address, namespace)
+    with waiting(console, "waiting for Temporal to serve"):
+        sup.wait_for("Temporal", serving, timeout=TEMPORAL_READY_SECONDS)
+    with waiting(console, "registering the search attributes"):
+        ensure_search_attributes(sup, temporal, opts.temporal_address, namespace)
 
     env = child_env(os.environ, opts, namespace=namespace, database_url=database_url,
                     api_keys=api_keys, sealing_key=sealing_key)
@@ -285,7 +289,8 @@ def _start_stack(opts: UpOptions, settings: Settings, sup: Supervisor) -> dict[s
     for index in range(1, opts.workers + 1):
         sup.start(f"worker-{index}", [*me, "worker"], env=worker_env(env, index), stage=1)
     sup.start("api", [*me, "api", "--host", HOST, "--port", str(opts.api_port)], env=env, stage=2)
-    sup.wait_for("the API", lambda: _api_healthy(opts.api_url), timeout=API_READY_SECONDS)
+    with waiting(console, "waiting for the workers and the API's /healthz"):
+        sup.wait_for("the API", lambda: _api_healthy(opts.api_url), timeout=API_READY_SECONDS)
     return tokens
 
 
