@@ -30,4 +30,5 @@ async def test_starts_without_temporal_and_is_not_ready(client: httpx.AsyncClien
     assert (await client.get("/healthz")).status_code == 200
     ready = await client.get("/readyz")
     assert ready.status_code == 503
-    assert ready.json() == {"status": "not ready", "temporal": False, "database": True}
+    assert ready.json() == {"status": "not ready", "temporal": False, "database": True,
+                            "sealing_key": None}
