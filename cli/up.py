@@ -40,6 +40,7 @@ from workflows.search_attributes import SEARCH_ATTRIBUTES
 HOST = "127.0.0.1"
 TEMPORAL_READY_SECONDS = 120.0
 API_READY_SECONDS = 120.0
+REMOTE_TEMPORAL = ("TEMPORAL_API_KEY", "TEMPORAL_TLS")  # TEMPORAL_TLS_CERT etc. too
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,9 @@ def child_env(
     sealing_key: str | None = None,
 ) -> dict[str, str]:
     """The environment of the workers and the API: the caller's, with the stack's own settings."""
-    env = dict(base)
+    # The children talk to this stack's dev server: credentials and TLS meant for a remote
+    # cluster (Temporal Cloud) in the caller's environment would make them fail to connect.
+    env = {k: v for k, v in base.items() if not k.startswith(REMOTE_TEMPORAL)}
     if sealing_key is not None:
         env["ESCALATIONS_SEALING_KEY"] = sealing_key
     env.update(

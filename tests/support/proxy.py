@@ -1,5 +1,6 @@
 """Debian's nginx running the proxy config that docker-compose.yml ships (deploy/proxy/api.conf),
-with only its upstream servers and its listen address replaced by the test's.
+with only its upstream servers and its listen address replaced by the test's. It counts as up
+when the compose file's own health check of the proxy passes against it.
 
     async with NginxProxy(tmp_path, [api_1.port, api_2.port]) as proxy:
         httpx.get(f"{proxy.base_url}/healthz")
@@ -7,17 +8,20 @@ with only its upstream servers and its listen address replaced by the test's.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from types import TracebackType
 
-import httpx
 import pytest
+import yaml
 
 from tests.support.processes import HOST, ChildProcess, child_env, free_port
 
-SHIPPED = Path(__file__).resolve().parents[2] / "deploy/proxy/api.conf"
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = ROOT / "deploy/proxy/api.conf"
 NGINX = shutil.which("nginx") or next(
     (p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
 requires_nginx = pytest.mark.skipif(
@@ -72,9 +76,18 @@ http {{
     def base_url(self) -> str:
         return f"http://{HOST}:{self.port}"
 
+    def healthcheck(self) -> list[str]:
+        """docker-compose.yml's health check of `proxy`, aimed at this nginx."""
+        compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+        kind, *argv = compose["services"]["proxy"]["healthcheck"]["test"]
+        assert kind == "CMD"
+        return [arg.replace("$$", "$").replace("127.0.0.1:8080", f"{HOST}:{self.port}")
+                for arg in argv]
+
     async def _serving(self) -> bool:
-        async with httpx.AsyncClient(trust_env=False, timeout=5.0) as http:
-            return (await http.get(f"{self.base_url}/healthz")).status_code == 200
+        done = await asyncio.to_thread(subprocess.run, self.healthcheck(), capture_output=True,
+                                       timeout=10, check=False)
+        return done.returncode == 0
 
     async def __aenter__(self) -> NginxProxy:
         self.child.spawn()

@@ -118,6 +118,14 @@ class TestChildEnv:
         assert env["TEMPORAL_ADDRESS"] == "127.0.0.1:17233"
         assert env["SMTP_HOST"] == "mail"  # unrelated settings pass through
 
+    def test_drops_credentials_meant_for_a_remote_cluster(self, opts: UpOptions) -> None:
+        remote = {"TEMPORAL_API_KEY": "k", "TEMPORAL_TLS": "true", "TEMPORAL_TLS_CERT": "c.pem",
+                  "TEMPORAL_TLS_KEY": "k.pem", "TEMPORAL_TLS_CA": "ca.pem",
+                  "TEMPORAL_TLS_SERVER_NAME": "x.tmprl.cloud"}
+        env = child_env(remote, opts, namespace="default", database_url="sqlite:///x.db",
+                        api_keys=Path("k.toml"))
+        assert not set(remote) & set(env)
+
     @pytest.mark.parametrize(("given", "expected"), [
         ({}, "http://127.0.0.1:18000"),
         ({"ESCALATIONS_PUBLIC_URL": "https://esc.example"}, "https://esc.example"),
