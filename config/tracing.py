@@ -58,7 +58,8 @@ def configure_tracing(settings: Settings, *, service_name: str,
         processor: Any = BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint))
     else:
         processor = SimpleSpanProcessor(exporter)
-    # Resource.create also reads OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES, which win.
+    # Resource.create adds OTEL_RESOURCE_ATTRIBUTES (e.g. deployment.environment=prod); the
+    # service name stays ours, so a dashboard can tell the API's spans from the worker's.
     provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service_name}))
     provider.add_span_processor(processor)
     trace.set_tracer_provider(provider)

@@ -154,13 +154,17 @@ class CarefulClient:
                   version: int) -> dict[str, Any]:
         """The action at `version`; once its answer is lost, the escalation says if it applied
         (no timer fires during these steps, so only the action moves the version)."""
+        lost = False
         while True:
             answer = await self._post(f"/v1/escalations/{escalation_id}/{path}", body,
                                       self._auth(role) | {"If-Match": str(version)})
-            if answer is not None:
+            # After a lost answer, a refusal (412 stale version, 409 stage moved on) can mean
+            # the lost attempt reached the workflow after all: the version read below says so.
+            if answer is not None and not (lost and answer.status_code in (409, 412)):
                 assert answer.status_code == 200, (escalation_id, path, answer.text)
                 view: dict[str, Any] = answer.json()
                 return view
+            lost = True
             current = await self.get(escalation_id)
             if current["version"] > version:
                 return current
