@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import hashlib
 
-from credentials.sealing import decode_key
 from config.settings import Settings
+from credentials.sealing import decode_key
 
 _DOMAIN = b"escalations/sealing-key-fingerprint/v1\x00"
 

@@ -22,9 +22,9 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
 from cli.doctor_checks import Check, check_namespace, run_checks
-from config.sealing import new_key
 from config.settings import Settings
 from config.temporal import connect
+from credentials.sealing import new_key
 from store.migrate import upgrade_to_head
 from tests.integration.api_fixtures import write_keys
 from tests.support.processes import BIN, child_env, free_port

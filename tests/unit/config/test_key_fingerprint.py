@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from config.key_fingerprint import fingerprint, sealing_fingerprint
-from config.sealing import new_key
 from config.settings import Settings
+from credentials.sealing import new_key
 
 
 def test_same_key_same_fingerprint_other_key_other_one() -> None:

@@ -8,6 +8,7 @@ import pytest
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from temporalio.contrib.opentelemetry import TracingInterceptor
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from config.settings import Settings
 from config.tracing import (
@@ -17,9 +18,10 @@ from config.tracing import (
     shutdown_tracing,
     traced_runner,
 )
-from worker.sandbox import SANDBOX_RUNNER
+from worker.runner import RESTRICTIONS, choose_runner
 
 ON = Settings(otel_exporter_otlp_endpoint="http://127.0.0.1:9")
+SANDBOX_RUNNER = SandboxedWorkflowRunner(restrictions=RESTRICTIONS)
 
 
 @pytest.fixture
@@ -42,6 +44,15 @@ def test_on_with_an_endpoint(provider: TracerProvider) -> None:
     runner = traced_runner(SANDBOX_RUNNER, ON)
     assert "opentelemetry" in runner.restrictions.passthrough_modules  # type: ignore[attr-defined]
     assert type(runner) is type(SANDBOX_RUNNER)
+
+
+def test_the_workers_runner_keeps_its_kind_when_traced(provider: TracerProvider) -> None:
+    """Whichever runner worker/runner.py picks (the fast one here), tracing only widens its
+    passthrough list."""
+    chosen = choose_runner(ON).runner
+    traced = traced_runner(chosen, ON)
+    assert type(traced) is type(chosen)
+    assert "opentelemetry" in traced.restrictions.passthrough_modules  # type: ignore[attr-defined]
 
 
 def test_log_lines_carry_the_current_trace(provider: TracerProvider) -> None:
