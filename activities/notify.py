@@ -98,7 +98,8 @@ class NotifyActivities:
             raise ChannelNotConfigured(str(exc)) from None
         match notification.recipient.channel:
             case ContactChannel.WEBHOOK:
-                body = webhook.encode(webhook.payload(notification, target, sent_at=sent_at))
+                body = webhook.encode(webhook.payload(
+                    notification, target, sent_at=sent_at, public_url=config.public_url))
                 secret = config.webhook_secret.get_secret_value() if config.webhook_secret else None
                 return await post(
                     self._http, address, body,

@@ -33,8 +33,11 @@ from cli.supervisor import ChildDied, StartupError, StopRequested, Supervisor
 from cli.up_status import waiting
 from config.policy_files import load_policy
 from config.settings import Settings
+from credentials.console_secret import ensure_console_secret
 from credentials.sealing import ensure_key_file
+from domain.enums import Role
 from domain.errors import PolicyError
+from domain.policy import Policy
 from workflows.search_attributes import SEARCH_ATTRIBUTES
 
 HOST = "127.0.0.1"
@@ -97,6 +100,7 @@ def child_env(
     database_url: str,
     api_keys: Path,
     sealing_key: str | None = None,
+    console_secret: str | None = None,
 ) -> dict[str, str]:
     """The environment of the workers and the API: the caller's, with the stack's own settings."""
     # The children talk to this stack's dev server: credentials and TLS meant for a remote
@@ -104,6 +108,8 @@ def child_env(
     env = {k: v for k, v in base.items() if not k.startswith(REMOTE_TEMPORAL)}
     if sealing_key is not None:
         env["ESCALATIONS_SEALING_KEY"] = sealing_key
+    if console_secret is not None:
+        env["ESCALATIONS_CONSOLE_SECRET"] = console_secret
     env.update(
         TEMPORAL_ADDRESS=opts.temporal_address,
         TEMPORAL_NAMESPACE=namespace,
@@ -227,6 +233,19 @@ def _api_healthy(url: str) -> bool | None:
     return True if answer.status_code == 200 else None
 
 
+def dev_key_aliases(policy: Policy) -> dict[Role, list[str]]:
+    """The policy's RCA assignees as aliases of the development keys: the engineer's key is
+    every team's problem coordinator, the engagement lead's key every engagement lead, so the
+    console's "My tasks" lists their tasks with the tokens `up` prints."""
+    teams = policy.teams.values()
+    return {
+        Role.ENGINEER: list(dict.fromkeys(
+            t.problem_coordinator.name for t in teams if t.problem_coordinator)),
+        Role.ENGAGEMENT_LEAD: list(dict.fromkeys(
+            t.engagement_lead.name for t in teams if t.engagement_lead)),
+    }
+
+
 def _start_stack(opts: UpOptions, settings: Settings, sup: Supervisor) -> dict[str, str]:
     """Start everything; return the printable tokens (role -> token)."""
     console = sup.console
@@ -254,7 +273,9 @@ def _start_stack(opts: UpOptions, settings: Settings, sup: Supervisor) -> dict[s
         raise StartupError(f"ESCALATIONS_API_KEYS={api_keys}: no such file")
     try:
         # Creates the development file on the first run; otherwise reads the plain tokens back.
-        tokens = {role.value: token for role, token in ensure_dev_keys(api_keys).items()}
+        aliases = dev_key_aliases(load_policy(opts.policy))
+        tokens = {role.value: token
+                  for role, token in ensure_dev_keys(api_keys, aliases).items()}
     except ValueError as exc:  # KeysFileError names the file and the entry
         raise StartupError(str(exc)) from exc
 
@@ -263,6 +284,13 @@ def _start_stack(opts: UpOptions, settings: Settings, sup: Supervisor) -> dict[s
         try:
             # One key for the API and every worker: what the API seals, any worker opens.
             sealing_key = ensure_key_file(opts.data_dir / "sealing.key")
+        except ValueError as exc:
+            raise StartupError(str(exc)) from exc
+
+    console_secret = None
+    if settings.escalations_console_secret is None:
+        try:
+            console_secret = ensure_console_secret(opts.data_dir / "console.secret")
         except ValueError as exc:
             raise StartupError(str(exc)) from exc
 
@@ -286,7 +314,7 @@ def _start_stack(opts: UpOptions, settings: Settings, sup: Supervisor) -> dict[s
         ensure_search_attributes(sup, temporal, opts.temporal_address, namespace)
 
     env = child_env(os.environ, opts, namespace=namespace, database_url=database_url,
-                    api_keys=api_keys, sealing_key=sealing_key)
+                    api_keys=api_keys, sealing_key=sealing_key, console_secret=console_secret)
     me = _self_command()
     console.print(f"starting {opts.workers} worker(s) and the API on {opts.api_url}")
     for index in range(1, opts.workers + 1):
@@ -302,6 +330,7 @@ def _print_banner(console: Console, opts: UpOptions, tokens: Mapping[str, str]) 
     line("")
     line("[bold green]escalations is up[/]")
     line(f"  API          {opts.api_url}")
+    line(f"  Console      {opts.api_url}/console/ (sign in with a token below)")
     line(f"  API docs     {opts.api_url}/docs")
     line(f"  Temporal UI  {opts.ui_url}")
     line(f"  Temporal     {opts.temporal_address} (gRPC)")

@@ -6,10 +6,12 @@ Built once by a composition root (API lifespan, worker main, CLI); never at impo
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from credentials.console_secret import MIN_LENGTH as CONSOLE_SECRET_MIN
 from credentials.sealing import AddressSealer, decode_key
 
 
@@ -45,6 +47,9 @@ class Settings(BaseSettings):
     escalations_migrate_on_start: bool = True
     # Traces go out by OTLP/HTTP only when this is set (config/tracing.py); unset costs nothing.
     otel_exporter_otlp_endpoint: str | None = None
+    # Signs the console's session cookies: every API process behind one proxy needs the same.
+    escalations_console_secret: SecretStr | None = None
+    escalations_console_session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
 
     smtp_host: str | None = None
     smtp_port: int = 25
@@ -74,6 +79,19 @@ class Settings(BaseSettings):
         if value is not None:
             decode_key(value.get_secret_value())
         return value
+
+    @field_validator("escalations_console_secret")
+    @classmethod
+    def _console_secret_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < CONSOLE_SECRET_MIN:
+            raise ValueError(f"at least {CONSOLE_SECRET_MIN} characters")
+        return value
+
+    @property
+    def development(self) -> bool:
+        """Served on this machine only (the public URL is a loopback address)."""
+        host = urlsplit(self.escalations_public_url).hostname or ""
+        return host in ("localhost", "::1") or host.startswith("127.")
 
     def address_sealer(self) -> AddressSealer | None:
         key = self.escalations_sealing_key

@@ -1,5 +1,7 @@
 """The API keys file (operations.md, ESCALATIONS_API_KEYS): TOML `[[keys]]` with name, role and
-`token_sha256` (hex), or for development a plain `token`.
+`token_sha256` (hex), or for development a plain `token`, and optionally `aliases`: other names
+the same person goes by where work is assigned by name (the policy's contact names that RCA
+tasks are assigned to), so the console's "My tasks" finds theirs.
 
 Only digests are kept in memory. A presented token is hashed and compared with every key's digest
 by `hmac.compare_digest`, with no early exit, so neither the content nor the position of a key
@@ -15,6 +17,7 @@ import os
 import re
 import secrets
 import tomllib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +47,7 @@ class ApiKey:
     name: str
     role: Role
     digest: bytes  # sha256 of the token
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,12 +62,20 @@ class KeyRing:
                 found = key
         return None if found is None else Actor(name=found.name, role=found.role)
 
+    def names_of(self, name: str) -> tuple[str, ...]:
+        """`name` and every alias of the keys held under it: whom work assigned by name is for."""
+        found = [name]
+        for key in self.keys:
+            if key.name == name:
+                found += [alias for alias in key.aliases if alias not in found]
+        return tuple(found)
+
 
 def _entry(raw: object, where: str) -> tuple[ApiKey, str | None]:
     """One `[[keys]]` table, and its plain token when it has one."""
     if not isinstance(raw, dict):
         raise KeysFileError(f"{where}: must be a table")
-    unknown = set(raw) - {"name", "role", "token", "token_sha256"}
+    unknown = set(raw) - {"name", "role", "token", "token_sha256", "aliases"}
     if unknown:
         raise KeysFileError(f"{where}: unknown field(s) {sorted(unknown)}")
     name, role, token, digest = (raw.get(k) for k in ("name", "role", "token", "token_sha256"))
@@ -79,7 +91,12 @@ def _entry(raw: object, where: str) -> tuple[ApiKey, str | None]:
         digest = hash_token(token)
     if not isinstance(digest, str) or not _HEX_DIGEST.fullmatch(digest.lower()):
         raise KeysFileError(f"{where}.token_sha256: 64 hex characters (sha256 of the token)")
-    key = ApiKey(name=name, role=Role(role), digest=bytes.fromhex(digest))
+    aliases = raw.get("aliases", [])
+    if not isinstance(aliases, list) or not all(
+            isinstance(a, str) and _NAME.fullmatch(a) for a in aliases):
+        raise KeysFileError(f"{where}.aliases: a list of names of 1-120 printable characters")
+    key = ApiKey(name=name, role=Role(role), digest=bytes.fromhex(digest),
+                 aliases=tuple(aliases))
     return key, token
 
 
@@ -131,17 +148,29 @@ def add_key(path: Path, name: str, role: Role, *, token: str | None = None) -> s
     return token
 
 
-def ensure_dev_keys(path: Path) -> dict[Role, str]:
+def _aliases_line(aliases: Sequence[str]) -> str:
+    if not aliases:
+        return ""
+    return f"aliases = [{', '.join(_toml_string(a) for a in aliases)}]\n"
+
+
+def ensure_dev_keys(
+    path: Path, aliases: Mapping[Role, Sequence[str]] | None = None
+) -> dict[Role, str]:
     """A keys file with one random development token per role when none exists.
 
-    Returns the plain development tokens the file holds (new or from an earlier run), so
-    `escalations up` can print them each time; hashed keys stay secret.
+    `aliases` gives each role's key the names work is assigned to in the policy (the problem
+    coordinators for the engineer, the engagement leads for the engagement lead), so the
+    console's "My tasks" works with these tokens as they are. Returns the plain development
+    tokens the file holds (new or from an earlier run), so `escalations up` can print them each
+    time; hashed keys stay secret.
     """
     if not path.exists():
         header = "# Development API keys created by `escalations up`; one token per role.\n"
         _append(path, [header] + [
             f"\n[[keys]]\nname = {_toml_string('dev-' + role.value.replace('_', '-'))}\n"
             f"role = {_toml_string(role.value)}\ntoken = {_toml_string(new_token())}\n"
+            + _aliases_line((aliases or {}).get(role, ()))
             for role in TOKEN_ROLES
         ])
     tokens: dict[Role, str] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain.enums import ContactChannel, Level
-from domain.models import Recipient
+from domain.models import EscalationView, Recipient
 from domain.state import EscalationState
 from domain.templates import render
 
@@ -67,25 +67,36 @@ def _fmt(at: datetime | None) -> str:
     return at.strftime("%Y-%m-%d %H:%M UTC") if at else "to be announced"
 
 
-def template_values(state: EscalationState, **extra: str) -> dict[str, str]:
-    customer = state.customer.name or state.customer.id if state.customer else ""
+def _values(escalation: EscalationState | EscalationView, link: str, **extra: str
+            ) -> dict[str, str]:
+    customer = escalation.customer.name or escalation.customer.id if escalation.customer else ""
     return {
-        "id": state.id,
-        "title": state.title,
-        "priority": state.priority.value,
-        "team": state.team,
-        "stage": state.stage.value,
-        "status": state.status.value,
+        "id": escalation.id,
+        "title": escalation.title,
+        "priority": escalation.priority.value,
+        "team": escalation.team,
+        "stage": escalation.stage.value,
+        "status": escalation.status.value,
         "customer": customer or "",
-        "services": ", ".join(state.affected_services) or "our service",
-        "next_update_due": _fmt(state.deadlines.next_update_due),
-        "resolve_due": _fmt(state.deadlines.resolve_due),
-        "final_response_due": _fmt(state.deadlines.final_response_due),
-        "link": state.links.links_for(state.id).temporal_ui,
+        "services": ", ".join(escalation.affected_services) or "our service",
+        "next_update_due": _fmt(escalation.deadlines.next_update_due),
+        "resolve_due": _fmt(escalation.deadlines.resolve_due),
+        "final_response_due": _fmt(escalation.deadlines.final_response_due),
+        "link": link,
         "message": "",
         "summary": "",
         **extra,
     }
+
+
+def template_values(state: EscalationState, **extra: str) -> dict[str, str]:
+    return _values(state, state.links.links_for(state.id).temporal_ui, **extra)
+
+
+def customer_preview(template: str, view: EscalationView, **extra: str) -> str:
+    """A customer message as it will read, from the view (the console's preview); customers
+    get no internal link, so `{link}` stays empty."""
+    return render(template, _values(view, "", **extra))
 
 
 def fill(template: str, state: EscalationState, **extra: str) -> str:

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from sqlmodel import Session, col, select, update
 
 from store import statements
-from store.schemas import DeliveryStatus
+from store.schemas import DeliveryItem, DeliveryStatus
 from store.tables import DeliveryRow
 
 MAX_ERROR_LENGTH = 500
@@ -106,3 +106,24 @@ def mark_failed(session: Session, notification_id: str, at: datetime, error: str
 
 def _clip(error: str | None) -> str | None:
     return error[:MAX_ERROR_LENGTH] if error is not None else None
+
+
+def list_deliveries(session: Session, escalation_id: str) -> list[DeliveryItem]:
+    """Every delivery attempted for the escalation, with the timeline entry that caused it.
+
+    A notification id is `<escalation>.<event>.<seq>.<index>` (domain/transition.py): its seq
+    ties the delivery to its timeline entry without a column of its own."""
+    rows = session.exec(
+        select(DeliveryRow)
+        .where(col(DeliveryRow.escalation_id) == escalation_id)
+        .order_by(col(DeliveryRow.notification_id))
+    )
+    found: list[DeliveryItem] = []
+    for row in rows:
+        parts = row.notification_id.rsplit(".", 3)
+        if len(parts) != 4 or not parts[2].isdigit():
+            continue
+        found.append(DeliveryItem(seq=int(parts[2]), event=row.event, channel=row.channel,
+                                  recipient_name=row.recipient_name, status=row.status,
+                                  attempts=row.attempts, last_error=row.last_error))
+    return found

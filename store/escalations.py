@@ -52,7 +52,7 @@ def list_escalations(
     """
     if limit < 1:
         raise ValueError("limit must be at least 1")
-    statement = select(EscalationRow).where(*_conditions(filters))
+    statement = select(EscalationRow).where(*filter_conditions(filters))
     if cursor is not None:
         created_at, escalation_id = decode_cursor(cursor)
         statement = statement.where(
@@ -89,7 +89,7 @@ def count_prior_escalations(
     return session.exec(statement).one()
 
 
-def _conditions(filters: EscalationFilters) -> list[ColumnElement[bool]]:
+def filter_conditions(filters: EscalationFilters) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if filters.status is not None:
         conditions.append(col(EscalationRow.status) == filters.status.value)

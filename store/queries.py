@@ -3,11 +3,13 @@
 Each function takes the caller's Session and never commits.
 """
 
+from store.board import board_page
 from store.cursor import InvalidCursor
 from store.deliveries import (
     Delivered,
     find_delivered,
     get_delivery,
+    list_deliveries,
     mark_delivered,
     mark_failed,
     record_delivery_attempt,
@@ -20,20 +22,31 @@ from store.escalations import (
     upsert_escalation,
 )
 from store.health import schema_ready
+from store.presence import touch_presence
 from store.rca import list_rca_tasks
 from store.records import close_records
 from store.reports import sla_report
-from store.schemas import DeliveryStatus, EscalationFilters, RcaTaskEscalation, RcaTaskItem
+from store.schemas import (
+    DeliveryItem,
+    DeliveryStatus,
+    EscalationFilters,
+    Presence,
+    RcaTaskEscalation,
+    RcaTaskItem,
+)
 from store.timeline import append_timeline, get_timeline
 
 __all__ = [
     "Delivered",
+    "DeliveryItem",
     "DeliveryStatus",
     "EscalationFilters",
     "InvalidCursor",
+    "Presence",
     "RcaTaskEscalation",
     "RcaTaskItem",
     "append_timeline",
+    "board_page",
     "close_records",
     "count_prior_escalations",
     "find_delivered",
@@ -41,6 +54,7 @@ __all__ = [
     "get_escalation",
     "get_request_hash",
     "get_timeline",
+    "list_deliveries",
     "list_escalations",
     "list_rca_tasks",
     "mark_delivered",
@@ -48,5 +62,6 @@ __all__ = [
     "record_delivery_attempt",
     "schema_ready",
     "sla_report",
+    "touch_presence",
     "upsert_escalation",
 ]

@@ -30,11 +30,14 @@ def list_rca_tasks(
     assignee: str | None,
     kinds: Collection[RcaKind],
     now: datetime,
+    assignees: Collection[str] | None = None,
 ) -> list[RcaTaskItem]:
     """The tasks of the visible `kinds` (by role), soonest due first.
 
     An open task past its due time is overdue even before the workflow's timer has said so
     (the worker may be down): it is listed, and filtered, as overdue, never as open.
+    `assignees`, when given, keeps the tasks assigned to any of those names (a person's key
+    name and its aliases).
     """
     visible = {k for k in kinds if kind is None or k is kind}
     if not visible:
@@ -42,6 +45,8 @@ def list_rca_tasks(
     statement = select(RcaTaskRow).where(col(RcaTaskRow.kind).in_(sorted(k.value for k in visible)))
     if assignee is not None:
         statement = statement.where(col(RcaTaskRow.assignee) == assignee)
+    if assignees is not None:
+        statement = statement.where(col(RcaTaskRow.assignee).in_(sorted(set(assignees))))
     if status is not None:
         statement = statement.where(_status_is(status, now))
     statement = statement.order_by(col(RcaTaskRow.due_at), col(RcaTaskRow.id))

@@ -52,3 +52,24 @@ class DeliveryStatus(StrEnum):
     PENDING = "pending"
     DELIVERED = "delivered"  # final: a receiver that answered 2xx never gets the id again
     FAILED = "failed"  # retries exhausted
+
+
+class Presence(BaseModel):
+    """Someone else on an escalation's console page (store/presence.py)."""
+
+    person: str
+    activity: str
+    seen_at: datetime
+
+
+class DeliveryItem(BaseModel):
+    """One notification's delivery, by the timeline entry that caused it (console timeline)."""
+
+    seq: int
+    event: str
+    channel: str
+    recipient_name: str
+    status: str
+    attempts: int
+    last_error: str | None = None
+

@@ -19,7 +19,14 @@ from sqlalchemy.sql.dml import ReturningInsert
 from sqlmodel import Session
 
 from store.schemas import DeliveryStatus
-from store.tables import ClosedRecordRow, DeliveryRow, EscalationRow, RcaTaskRow, TimelineRow
+from store.tables import (
+    ClosedRecordRow,
+    DeliveryRow,
+    EscalationRow,
+    PresenceRow,
+    RcaTaskRow,
+    TimelineRow,
+)
 
 # SQLModel declares `__table__` on table classes only at run time.
 ESCALATIONS: Table = EscalationRow.__table__  # type: ignore[attr-defined]
@@ -27,6 +34,7 @@ TIMELINE: Table = TimelineRow.__table__  # type: ignore[attr-defined]
 RCA_TASKS: Table = RcaTaskRow.__table__  # type: ignore[attr-defined]
 DELIVERIES: Table = DeliveryRow.__table__  # type: ignore[attr-defined]
 CLOSED_RECORDS: Table = ClosedRecordRow.__table__  # type: ignore[attr-defined]
+PRESENCE: Table = PresenceRow.__table__  # type: ignore[attr-defined]
 
 Insert = postgresql.Insert | sqlite.Insert
 
@@ -99,3 +107,13 @@ def _count_delivery_attempt(dialect: str, outcome: tuple[str, ...]) -> Insert:
         where=DELIVERIES.c.status != DeliveryStatus.DELIVERED.value,
     )
 
+
+
+@cache
+def touch_presence(dialect: str) -> Insert:
+    """A person's presence on an escalation's page: inserted, or its activity and time renewed."""
+    insert = _insert(dialect, PRESENCE)
+    return insert.on_conflict_do_update(
+        index_elements=[PRESENCE.c.escalation_id, PRESENCE.c.person],
+        set_={"activity": insert.excluded.activity, "seen_at": insert.excluded.seen_at},
+    )

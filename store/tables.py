@@ -16,6 +16,7 @@ from sqlalchemy import Column, DateTime, Dialect, Index, Text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from domain.clocks import next_due
 from domain.models import EscalationView, RcaTask, TimelineEntry
 
 
@@ -67,6 +68,8 @@ class EscalationRow(SQLModel, table=True):
         Index("ix_escalations_created_id", "created_at", "id"),
         Index("ix_escalations_status_stage", "status", "stage"),
         Index("ix_escalations_customer_created", "customer_id", "created_at"),
+        # The console's board: open escalations by their next deadline (store/board.py).
+        Index("ix_escalations_status_next_due", "status", "next_due", "id"),
     )
 
     id: str = Field(primary_key=True, max_length=64)
@@ -96,6 +99,8 @@ class EscalationRow(SQLModel, table=True):
     resolution_declared_at: datetime | None = _ts()
     resolved_at: datetime | None = _ts()
     closed_at: datetime | None = _ts()
+    # The earliest deadline someone still has to meet (domain/clocks.py); NULL when none is.
+    next_due: datetime | None = _ts()
     # SHA-256 of the creating request: tells a retried Idempotency-Key from a reused one after
     # the workflow is gone from Temporal.
     request_hash: str | None = Field(default=None, max_length=64)
@@ -137,6 +142,7 @@ class EscalationRow(SQLModel, table=True):
             "resolution_declared_at": view.resolution_declared_at,
             "resolved_at": view.resolved_at,
             "closed_at": view.closed_at or view.cancelled_at,
+            "next_due": next_due(view),
             "request_hash": None,  # not part of the view: the store sets or keeps it
             "view_json": view.model_dump_json(),
         }
@@ -254,3 +260,18 @@ class ClosedRecordRow(SQLModel, table=True):
     escalation_id: str = Field(primary_key=True, max_length=64)
     record: str = Field(primary_key=True, max_length=120)
     closed_at: datetime = _required_ts()
+
+
+class PresenceRow(SQLModel, table=True):
+    """Who has an escalation's console page open, and what they are doing: one row per person
+    and escalation, refreshed while the page is open. In the store, not in a process, so every
+    API process behind a proxy sees everyone; rows older than the presence window mean nothing.
+    """
+
+    __tablename__ = "console_presence"
+    __table_args__ = (Index("ix_console_presence_escalation_seen", "escalation_id", "seen_at"),)
+
+    escalation_id: str = Field(primary_key=True, max_length=64)
+    person: str = Field(primary_key=True, max_length=120)
+    activity: str = Field(max_length=60)  # "viewing", or the action whose form is being written
+    seen_at: datetime = _required_ts()

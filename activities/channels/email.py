@@ -63,7 +63,8 @@ def _facts(target: DeliveryTarget) -> list[tuple[str, str]]:
 def _plain(notification: Notification, target: DeliveryTarget, public_url: str) -> str:
     lines = [notification.message, ""]
     lines += [f"{label}: {value}" for label, value in _facts(target)]
-    lines += [""] + [f"{label}: {url}" for label, url in links(target, public_url)]
+    lines += [""] + [f"{label}: {url}"
+                     for label, url in links(notification, target, public_url)]
     return "\n".join(lines) + "\n"
 
 
@@ -75,7 +76,8 @@ def _html(notification: Notification, target: DeliveryTarget, public_url: str) -
         for label, value in _facts(target)
     )
     anchors = " · ".join(
-        f"<a href='{e(url)}'>{e(label)}</a>" for label, url in links(target, public_url)
+        f"<a href='{e(url)}'>{e(label)}</a>"
+        for label, url in links(notification, target, public_url)
     )
     return (
         f"<html><body><h2>{e(notification.subject)}</h2><p>{message}</p>"

@@ -47,7 +47,7 @@ def payload(
         {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
         {"type": "section", "text": {"type": "mrkdwn", "text": _clip(body, _SECTION_MAX)}},
     ]
-    linked = [f"<{url}|{label}>" for label, url in links(target, public_url)]
+    linked = [f"<{url}|{label}>" for label, url in links(notification, target, public_url)]
     context = " · ".join([f"`{escape(notification.escalation_id)}`", *linked])
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": context}]})
     # `text` is what notifications and screen readers show when blocks are not rendered.

@@ -8,6 +8,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from activities.channels.links import link_fields
 from domain.messages import DeliveryTarget
 from domain.state import Notification
 
@@ -19,7 +20,7 @@ def rfc3339(moment: datetime) -> str:
 
 
 def payload(
-    notification: Notification, target: DeliveryTarget, *, sent_at: datetime
+    notification: Notification, target: DeliveryTarget, *, sent_at: datetime, public_url: str
 ) -> dict[str, Any]:
     return {
         "id": notification.id,
@@ -35,7 +36,7 @@ def payload(
             "priority": target.priority,
             "stage": target.stage,
             "status": target.status,
-            "links": dict(target.links),
+            "links": link_fields(notification, target, public_url),
         },
         "sent_at": rfc3339(sent_at),
     }

@@ -19,6 +19,7 @@ DERIVED = {
     "notice_due": "deadlines.notice_due",
     "acknowledge_due": "deadlines.acknowledge_due",
     "resolve_due": "deadlines.resolve_due",
+    "next_due": "domain.clocks.next_due(view)",
     "view_json": "the whole view",
     "request_hash": "RecordInput.request_hash (not part of the view)",
 }
