@@ -15,6 +15,7 @@ import structlog
 from anyio import to_thread
 from fastapi import FastAPI
 
+from api.console import install as console
 from api.http import errors, openapi, problems
 from api.http.limits import BodyLimit
 from api.http.metrics import ApiMetrics, MetricsMiddleware
@@ -22,6 +23,7 @@ from api.http.request_log import RequestLogContext
 from api.routes import actions, escalations, health, rca, reports, triage
 from api.services.escalations import Escalations
 from api.services.policy import ActivePolicy
+from api.services.presence import PresenceBoard
 from api.services.reads import Reads
 from api.services.store import StoreReader
 from api.services.temporal import TemporalGateway
@@ -48,6 +50,7 @@ class _Configuration:
     policy: ActivePolicy
     keys: KeyRing
     sealer: AddressSealer | None
+    cookies: console.CookieJar
 
 
 def _configure(settings: Settings) -> _Configuration:
@@ -65,6 +68,10 @@ def _configure(settings: Settings) -> _Configuration:
         keys = load_keys(settings.resolved_api_keys)
     except KeysFileError as exc:
         raise StartupError(str(exc)) from exc
+    try:
+        cookies = console.cookie_jar(settings)
+    except console.ConsoleSecretMissing as exc:
+        raise StartupError(str(exc)) from exc
     sealer = settings.address_sealer()
     if sealer is None:
         _log.warning("no ESCALATIONS_SEALING_KEY: credentials in recipient URLs will be "
@@ -79,7 +86,8 @@ def _configure(settings: Settings) -> _Configuration:
                        upgrade=settings.escalations_migrate_on_start)
     except SchemaNotAtHead as exc:
         raise StartupError(str(exc)) from exc
-    return _Configuration(ActivePolicy(policy=policy, host_rules=host_rules), keys, sealer)
+    return _Configuration(ActivePolicy(policy=policy, host_rules=host_rules), keys, sealer,
+                          cookies)
 
 
 def _lifespan(settings: Settings | None) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
@@ -102,6 +110,7 @@ def _lifespan(settings: Settings | None) -> Callable[[FastAPI], AbstractAsyncCon
             task_queue=config.temporal_task_queue,
         )
         state.reads = Reads(temporal=temporal, store=store)
+        state.console_cookies, state.presence = loaded.cookies, PresenceBoard(store)
         try:
             yield
         finally:
@@ -123,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     errors.install(app)
     openapi.install(app)
+    console.install(app)  # after the error handlers: its pages wrap them for /console
     instrument_app(app, settings or Settings())
     app.state.metrics = ApiMetrics()
     # Added last = outermost: the limit answers before routing; metrics see every answer.

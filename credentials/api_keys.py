@@ -62,6 +62,24 @@ class KeyRing:
                 found = key
         return None if found is None else Actor(name=found.name, role=found.role)
 
+    def key_id(self, token: str) -> str | None:
+        """A handle for the key `token` belongs to, safe to keep in a signed cookie: it names
+        the key without being a credential (the API accepts only the token itself)."""
+        presented = hashlib.sha256(token.encode("utf-8")).digest()
+        found: ApiKey | None = None
+        for key in self.keys:
+            if hmac.compare_digest(presented, key.digest) and found is None:
+                found = key
+        return None if found is None else _key_id(found)
+
+    def actor_for(self, key_id: str) -> Actor | None:
+        """The holder of the key `key_id` names, while that key is still in the file."""
+        found: ApiKey | None = None
+        for key in self.keys:
+            if hmac.compare_digest(key_id.encode(), _key_id(key).encode()) and found is None:
+                found = key
+        return None if found is None else Actor(name=found.name, role=found.role)
+
     def names_of(self, name: str) -> tuple[str, ...]:
         """`name` and every alias of the keys held under it: whom work assigned by name is for."""
         found = [name]
@@ -69,6 +87,11 @@ class KeyRing:
             if key.name == name:
                 found += [alias for alias in key.aliases if alias not in found]
         return tuple(found)
+
+
+def _key_id(key: ApiKey) -> str:
+    # A hash of the digest, so the cookie does not even carry what the keys file holds.
+    return hashlib.sha256(b"console-key-id:" + key.digest).hexdigest()[:32]
 
 
 def _entry(raw: object, where: str) -> tuple[ApiKey, str | None]:

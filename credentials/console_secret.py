@@ -24,7 +24,8 @@ def ensure_console_secret(path: Path) -> str:
     except FileExistsError:
         secret = path.read_text(encoding="ascii").strip()
         if len(secret) < MIN_LENGTH:
-            raise ValueError(f"{path}: a console secret has at least {MIN_LENGTH} characters")
+            raise ValueError(
+                f"{path}: a console secret has at least {MIN_LENGTH} characters") from None
         return secret
     secret = new_console_secret()
     with os.fdopen(fd, "w", encoding="ascii") as out:

@@ -178,7 +178,7 @@ def countdown(due: datetime, now: datetime) -> str:
     delta = due - now
     past = delta < timedelta(0)
     seconds = int(abs(delta.total_seconds()))
-    parts = []
+    parts: list[str] = []
     for unit, size in (("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)):
         if seconds >= size or (unit == "s" and not parts):
             parts.append(f"{seconds // size}{unit}")

@@ -35,6 +35,7 @@ from store.schemas import (
     RcaTaskItem,
 )
 from store.timeline import append_timeline, get_timeline
+from store.trends import breaches_by_kind, daily_figures
 
 __all__ = [
     "Delivered",
@@ -47,8 +48,10 @@ __all__ = [
     "RcaTaskItem",
     "append_timeline",
     "board_page",
+    "breaches_by_kind",
     "close_records",
     "count_prior_escalations",
+    "daily_figures",
     "find_delivered",
     "get_delivery",
     "get_escalation",

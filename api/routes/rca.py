@@ -8,13 +8,14 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.auth import RcaReader
-from api.deps import ReadsDep
+from api.deps import KeysDep, ReadsDep
 from api.http.problems import responses
 from domain.enums import RcaKind, RcaStatus
 from domain.models import NO_NUL
 from store.queries import RcaTaskItem
 
 router = APIRouter(tags=["rca"])
+ME = "me"
 
 
 class RcaTaskList(BaseModel):
@@ -25,10 +26,17 @@ class RcaTaskList(BaseModel):
 async def list_rca_tasks(
     actor: RcaReader,
     reads: ReadsDep,
+    keys: KeysDep,
     status: RcaStatus | None = None,
     kind: RcaKind | None = None,
-    assignee: Annotated[str | None, Query(min_length=1, max_length=120, pattern=NO_NUL)] = None,
+    assignee: Annotated[str | None, Query(
+        min_length=1, max_length=120, pattern=NO_NUL,
+        description="An assignee's name, or `me`: your key's name and its aliases")] = None,
 ) -> RcaTaskList:
     """RCA tasks by due date: engagement leads see customer ones, engineers internal, IMs all."""
-    items = await reads.rca_tasks(actor.role, status=status, kind=kind, assignee=assignee)
+    if assignee == ME:
+        items = await reads.rca_tasks(actor.role, status=status, kind=kind, assignee=None,
+                                      assignees=keys.names_of(actor.name))
+    else:
+        items = await reads.rca_tasks(actor.role, status=status, kind=kind, assignee=assignee)
     return RcaTaskList(items=items)

@@ -8,6 +8,7 @@ the actions still being recorded, and says so with `X-Escalation-Source: store`.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -22,11 +23,14 @@ from domain.enums import RcaKind, RcaStatus, Role, Status
 from domain.errors import FieldProblem, InvalidInput, NotFound, Unavailable
 from domain.models import EscalationView, TimelineEntry
 from store.queries import (
+    DeliveryItem,
     EscalationFilters,
     InvalidCursor,
     RcaTaskItem,
+    board_page,
     get_escalation,
     get_timeline,
+    list_deliveries,
     list_escalations,
     list_rca_tasks,
 )
@@ -93,6 +97,22 @@ class Reads:
             raise InvalidInput("The request is not valid.", problems=[
                 FieldProblem(field="query.cursor", message=str(error))]) from None
 
+    async def board(
+        self, filters: EscalationFilters, *, limit: int, cursor: str | None
+    ) -> tuple[list[EscalationView], str | None]:
+        """The console's board: by next deadline, soonest first (store/board.py)."""
+        try:
+            return await self._store.read(
+                lambda s: board_page(s, filters, limit=limit, cursor=cursor))
+        except InvalidCursor as error:
+            raise InvalidInput("The request is not valid.", problems=[
+                FieldProblem(field="query.cursor", message=str(error))]) from None
+
+    async def history(self, escalation_id: str) -> tuple[list[TimelineEntry], list[DeliveryItem]]:
+        """The timeline and every delivery of its notifications, in one read."""
+        return await self._store.read(
+            lambda s: (get_timeline(s, escalation_id), list_deliveries(s, escalation_id)))
+
     async def timeline(self, escalation_id: str) -> list[TimelineEntry]:
         def query(session: Session) -> tuple[list[TimelineEntry], bool]:
             entries = get_timeline(session, escalation_id)
@@ -110,10 +130,12 @@ class Reads:
         status: RcaStatus | None,
         kind: RcaKind | None,
         assignee: str | None,
+        assignees: Collection[str] | None = None,
     ) -> list[RcaTaskItem]:
+        """`assignees`: only the tasks assigned to one of these names (a person and aliases)."""
         kinds = RCA_KINDS.get(role, frozenset())
         now = datetime.now(UTC)
         return await self._store.read(
             lambda s: list_rca_tasks(s, status=status, kind=kind, assignee=assignee,
-                                     kinds=kinds, now=now)
+                                     kinds=kinds, now=now, assignees=assignees)
         )

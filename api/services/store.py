@@ -35,6 +35,10 @@ class StoreReader:
         """Run a store query in one read transaction on a worker thread."""
         return await to_thread.run_sync(self._read, query)
 
+    async def write(self, change: Callable[[Session], T]) -> T:
+        """Run a change in one transaction: the console's presence is the API's only write."""
+        return await to_thread.run_sync(self._read, change)
+
     def _read(self, query: Callable[[Session], T]) -> T:
         with self._session() as session, session.begin():
             return query(session)

@@ -1,0 +1,89 @@
+"""A form posted from the escalation page: the action through the same service as the API.
+
+Refusals come back inline on the page with the service's own words: the role's 403 text, the
+stage's 409, the model's 422 per field, and on a stale version (412) what changed since the
+page was loaded, with what the person typed kept for a second try on the new version.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from starlette.responses import Response
+
+from api.console.auth import CsrfChecked, Viewer, safe_next
+from api.console.forms import FORMS, FormState, action_named, multi
+from api.console.pages.escalation import escalation_context
+from api.console.render import page
+from api.deps import EscalationId, EscalationsDep, PolicyDep, ReadsDep
+from api.http.problems import not_found
+from api.services.roles import ensure_role
+from domain.errors import (
+    ActionNotAllowed,
+    InvalidAction,
+    InvalidInput,
+    RoleNotAllowed,
+    VersionConflict,
+)
+from domain.forms import field_messages, form_values
+from domain.lifecycle import INPUTS
+
+router = APIRouter()
+
+
+def _number(text: str) -> int | None:
+    return int(text) if text.isdigit() and len(text) <= 18 else None
+
+
+@router.post("/console/escalations/{escalation_id}/actions/{action_name}",
+             dependencies=[CsrfChecked])
+async def act(
+    request: Request, user: Viewer, escalations: EscalationsDep, reads: ReadsDep,
+    policy: PolicyDep, escalation_id: EscalationId, action_name: str,
+) -> Response:
+    """Take one action; back to the page (or `next`) once done."""
+    action = action_named(action_name)
+    if action is None:
+        raise not_found(f"No action {action_name[:60]!r}.")
+    typed = multi(await request.form())
+    version = _number(typed.get("version", [""])[0])
+    seen = _number(typed.get("seen_seq", [""])[0])
+    spec = FORMS[action]
+    state = FormState(action, typed)
+    status, changed_since = 200, None
+    try:
+        ensure_role(user, action)  # the API's gate, before the body is even read
+        command = INPUTS[action].model_validate(form_values(spec, typed))
+        await escalations.act(escalation_id, action, command, actor=user,
+                              expected_version=version)
+    except ValidationError as error:
+        state.errors, status = field_messages(spec, error.errors()), 422
+    except RoleNotAllowed as error:
+        state.message, status = str(error), 403
+    except ActionNotAllowed as error:
+        state.message, status = str(error), 409
+    except VersionConflict as error:
+        state.message, status = (
+            f"Someone changed this escalation since you loaded it (now version "
+            f"{error.current_version}). What changed is shown above; your text is kept "
+            "below: check it and send it again."), 412
+        changed_since = seen if seen is not None else 0
+    except InvalidAction as error:
+        state.message, status = str(error), 422
+    except InvalidInput as error:
+        problems: dict[str, list[str]] = defaultdict(list)
+        for problem in error.problems:
+            problems[problem.field.split("[")[0].split(".")[0]].append(
+                f"{problem.field}: {problem.message}")
+        state.errors, state.message, status = dict(problems), str(error), 422
+    else:
+        target = safe_next(typed.get("next", [""])[0]) if typed.get("next") else (
+            f"/console/escalations/{escalation_id}?done={action.value}")
+        return RedirectResponse(target, status_code=303)
+    context = await escalation_context(user=user, reads=reads, policy=policy,
+                                       escalation_id=escalation_id, form=state,
+                                       changed_since=changed_since)
+    return page(request, "escalation.html", {**context, "done": None}, status=status)

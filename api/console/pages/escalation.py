@@ -1,0 +1,104 @@
+"""The escalation page: facts, clocks, plan, timeline, presence, and the forms the person may
+use now. Its parts refresh through htmx (`_live.html`, `_presence.html`), each part also the
+same URL as the full page."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
+
+from api.console.auth import Viewer
+from api.console.forms import (
+    FORMS,
+    FormState,
+    action_named,
+    actions_for,
+    activity_words,
+    title,
+)
+from api.console.render import page
+from api.deps import EscalationId, PolicyDep, ReadsDep
+from api.http.masking import for_role
+from api.services.presence import VIEWING, PresenceBoard
+from domain.clocks import clocks
+from domain.enums import Role
+from domain.models import Actor
+from store.queries import DeliveryItem
+
+router = APIRouter()
+LIVE = "live"
+# Engineers read every history in the Temporal UI; incident managers follow them there.
+TEMPORAL_UI_ROLES = frozenset({Role.ENGINEER, Role.INCIDENT_MANAGER})
+
+
+async def escalation_context(
+    *, user: Actor, reads: ReadsDep, policy: PolicyDep, escalation_id: str,
+    form: FormState | None = None, changed_since: int | None = None,
+) -> dict[str, Any]:
+    """Everything the page shows; `form` is a form to show as the person left it, and
+    `changed_since` the last timeline entry they had seen (a 412: what changed since)."""
+    found = await reads.escalation(escalation_id)
+    view = for_role(found.escalation, user.role)
+    entries, deliveries = await reads.history(escalation_id)
+    by_seq: dict[int, list[DeliveryItem]] = defaultdict(list)
+    for delivery in deliveries:
+        by_seq[delivery.seq].append(delivery)
+    now = datetime.now(UTC)
+    actions = actions_for(view, user.role)
+    forms = [
+        {"action": action, "title": title(action), "spec": FORMS[action],
+         "state": form if form is not None and form.action is action else FormState(action)}
+        for action in actions
+    ]
+    if form is not None and form.action not in actions:
+        # Refused or overtaken: keep what the person typed in front of them anyway.
+        forms.insert(0, {"action": form.action, "title": title(form.action),
+                         "spec": FORMS[form.action], "state": form})
+    return {
+        "view": view,
+        "source": found.source,
+        "clocks": clocks(view, now=now, warn_share=policy.policy.sla(view.priority).warn_at),
+        "entries": entries,
+        "deliveries": by_seq,
+        "last_seq": entries[-1].seq if entries else 0,
+        "forms": forms,
+        "changed": [e for e in entries if changed_since is not None and e.seq > changed_since],
+        "conflict": changed_since is not None,
+        "temporal_ui": view.links.temporal_ui if user.role in TEMPORAL_UI_ROLES else None,
+    }
+
+
+@router.get("/console/escalations/{escalation_id}")
+async def escalation(
+    request: Request, user: Viewer, reads: ReadsDep, policy: PolicyDep,
+    escalation_id: EscalationId,
+    done: Annotated[str | None, Query(max_length=60)] = None,
+) -> Response:
+    """One escalation and what the person may do with it now."""
+    context = await escalation_context(user=user, reads=reads, policy=policy,
+                                       escalation_id=escalation_id)
+    context["done"] = title_of(done)
+    if request.headers.get("HX-Target") == LIVE:
+        return page(request, "_live.html", context)
+    return page(request, "escalation.html", context)
+
+
+def title_of(action_name: str | None) -> str | None:
+    action = action_named(action_name or "")
+    return title(action) if action is not None else None
+
+
+@router.get("/console/escalations/{escalation_id}/presence")
+async def presence(
+    request: Request, user: Viewer, escalation_id: EscalationId,
+    activity: Annotated[str, Query(max_length=60, pattern=r"^[a-z_:]*$")] = VIEWING,
+) -> Response:
+    """Note this person on the page; who else is on it (within the last 30 s)."""
+    board: PresenceBoard = request.app.state.presence
+    others = await board.touch(escalation_id, user.name, activity or VIEWING)
+    people = [{"name": p.person, "doing": activity_words(p.activity)} for p in others]
+    return page(request, "_presence.html", {"people": people, "escalation_id": escalation_id})

@@ -1,0 +1,119 @@
+"""Reports: the SLA report as charts, with the filters of GET /v1/reports/sla and a CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import AwareDatetime
+from starlette.responses import Response
+
+from api.console.auth import ReportReader
+from api.console.charts import Series, bar_chart, hours, whole
+from api.console.render import page
+from api.deps import PolicyDep, StoreDep
+from api.http.problems import FieldError, unprocessable
+from domain.models import NO_NUL
+from domain.reports import SlaFigures, SlaReport
+from domain.trends import Breaches, WeekFigures, weekly
+from store.queries import breaches_by_kind, daily_figures, sla_report
+
+router = APIRouter()
+DEFAULT_WEEKS = 12
+Since = Annotated[AwareDatetime | None, Query(description="Created at or after (RFC 3339)")]
+Until = Annotated[AwareDatetime | None, Query(description="Created before (RFC 3339)")]
+Team = Annotated[str | None, Query(max_length=60, pattern=NO_NUL)]
+
+
+async def _figures(store: StoreDep, since: datetime | None, until: datetime | None,
+                   team: str | None) -> tuple[SlaReport, Breaches, list[WeekFigures]]:
+    if since is not None and until is not None and since >= until:
+        raise unprocessable([FieldError(field="query.until", message="must be after since")])
+
+    def read(session: Any) -> tuple[SlaReport, Breaches, list[WeekFigures]]:
+        return (sla_report(session, since=since, until=until, team=team),
+                breaches_by_kind(session, since=since, until=until, team=team),
+                weekly(daily_figures(session, since=since, until=until, team=team)))
+
+    return await store.read(read)
+
+
+def _shares(title: str, names: list[str], groups: list[SlaFigures]) -> Any:
+    return bar_chart(title=title, categories=names, maximum=1.0, series=[
+        Series("notice", [g.notice_within_sla for g in groups]),
+        Series("acknowledge", [g.acknowledge_within_sla for g in groups]),
+        Series("resolve", [g.resolve_within_sla for g in groups]),
+    ])
+
+
+def charts(report: SlaReport, breaches: Breaches, weeks: list[WeekFigures]) -> list[Any]:
+    priorities = [p.priority.value for p in report.by_priority]
+    return [
+        _shares("Share within SLA by priority", priorities, list(report.by_priority)),
+        _shares("Share within SLA by team", [t.team for t in report.by_team],
+                list(report.by_team)),
+        bar_chart(title="Time to acknowledge by priority (mean, p90)", categories=priorities,
+                  show=hours, series=[
+                      Series("mean", [p.mean_seconds_to_acknowledge for p in report.by_priority]),
+                      Series("p90", [p.p90_seconds_to_acknowledge for p in report.by_priority]),
+                  ]),
+        bar_chart(title="Time to resolve by priority (mean, p90)", categories=priorities,
+                  show=hours, series=[
+                      Series("mean", [p.mean_seconds_to_resolve for p in report.by_priority]),
+                      Series("p90", [p.p90_seconds_to_resolve for p in report.by_priority]),
+                  ]),
+        bar_chart(title="Weekly trend: escalations and breaches", show=whole,
+                  categories=[f"week of {w.week.isoformat()}" for w in weeks], series=[
+                      Series("escalations", [float(w.total) for w in weeks]),
+                      Series("breached", [float(w.breached) for w in weeks]),
+                  ]),
+        bar_chart(title="Breaches by kind", show=whole,
+                  categories=["notice", "acknowledge", "resolve"],
+                  series=[Series("breaches", [float(breaches.notice),
+                                              float(breaches.acknowledge),
+                                              float(breaches.resolve)])]),
+    ]
+
+
+@router.get("/console/reports")
+async def reports(request: Request, _user: ReportReader, store: StoreDep, policy: PolicyDep,
+                  since: Since = None, until: Until = None, team: Team = None) -> Response:
+    """The SLA report of the window (by default the last 12 weeks), drawn."""
+    since = since or datetime.now(UTC) - timedelta(weeks=DEFAULT_WEEKS)
+    team = team or None
+    report, breaches, weeks = await _figures(store, since, until, team)
+    query = {"since": since.isoformat(), "until": until.isoformat() if until else "",
+             "team": team or ""}
+    return page(request, "reports.html", {
+        "report": report, "weeks": weeks, "breaches": breaches,
+        "charts": charts(report, breaches, weeks), "teams": sorted(policy.policy.teams),
+        "query": query, "hours": hours,
+    })
+
+
+COLUMNS = list(SlaFigures.model_fields)
+
+
+@router.get("/console/reports.csv")
+async def reports_csv(_user: ReportReader, store: StoreDep, since: Since = None,
+                      until: Until = None, team: Team = None) -> Response:
+    """The same figures as rows: overall, each priority, each team."""
+    report, _, _ = await _figures(store, since, until, team or None)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["group", "name", *COLUMNS])
+    rows: list[tuple[str, str, SlaFigures]] = [("overall", "all", report.overall)]
+    rows += [("priority", p.priority.value, p) for p in report.by_priority]
+    rows += [("team", t.team, t) for t in report.by_team]
+    for group, name, figures in rows:
+        writer.writerow([group, _cell(name), *(getattr(figures, c) for c in COLUMNS)])
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="sla-report.csv"'})
+
+
+def _cell(text: str) -> str:
+    """A team name that starts like a formula is written as text (CSV injection)."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
