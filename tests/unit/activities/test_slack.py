@@ -68,13 +68,13 @@ class TestSlackMessage:
         assert "*Status*\nopen" in shown
         assert "2025-03-14 10:15 UTC" in shown  # the fallback of Slack's localised date
 
-    async def test_links_to_the_escalation_and_the_temporal_ui(
+    async def test_links_to_the_console_page_and_the_temporal_ui(
         self, build: Build, http_receiver: HttpReceiver
     ) -> None:
         body = await sent(build, http_receiver)
 
         shown = texts(body)
-        assert f"<{PUBLIC_URL}/v1/escalations/esc-01|Open escalation>" in shown
+        assert f"<{PUBLIC_URL}/console/escalations/esc-01|Open in the console>" in shown
         assert "<http://127.0.0.1:8233/namespaces/default/workflows/esc-01|Temporal UI>" in shown
 
     async def test_mrkdwn_control_characters_are_escaped(

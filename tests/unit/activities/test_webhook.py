@@ -46,6 +46,7 @@ class TestWebhookBody:
                     "self": "/v1/escalations/esc-01",
                     "timeline": "/v1/escalations/esc-01/timeline",
                     "temporal_ui": "http://127.0.0.1:8233/namespaces/default/workflows/esc-01",
+                    "console": "http://127.0.0.1:8000/console/escalations/esc-01",
                 },
             },
         }
