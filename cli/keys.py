@@ -32,6 +32,11 @@ def add(
         typer.Option("--file", help="Keys file (default: ESCALATIONS_API_KEYS or "
                      ".escalations/api-keys.toml)."),
     ] = None,
+    alias: Annotated[
+        list[str] | None,
+        typer.Option("--alias", help="Another name work is assigned to, e.g. the policy "
+                     "contact name of RCA tasks (repeat for several)."),
+    ] = None,
 ) -> None:
     """Add an API key; the token is printed once and only its SHA-256 is stored."""
     if role not in {r.value for r in TOKEN_ROLES}:
@@ -39,7 +44,7 @@ def add(
         raise typer.Exit(2)
     path = file or default_keys_path()
     try:
-        token = add_key(path, name, Role(role))
+        token = add_key(path, name, Role(role), aliases=alias or ())
     except KeysFileError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc

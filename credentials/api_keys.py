@@ -155,18 +155,19 @@ def _append(path: Path, blocks: list[str]) -> None:
         file.write("".join(blocks))
 
 
-def add_key(path: Path, name: str, role: Role, *, token: str | None = None) -> str:
+def add_key(path: Path, name: str, role: Role, *, token: str | None = None,
+            aliases: Sequence[str] = ()) -> str:
     """Append a hashed key for `name` and return the token (shown once, never stored)."""
     if role is Role.SYSTEM:
         raise KeysFileError("the system role is never held by a token")
-    if not _NAME.fullmatch(name):
+    if not _NAME.fullmatch(name) or not all(_NAME.fullmatch(a) for a in aliases):
         raise KeysFileError("name: 1-120 printable characters required")
     if path.exists():
         _read(path)  # refuse to append to a file that would not load
     token = token or new_token()
     _append(path, [
         f"\n[[keys]]\nname = {_toml_string(name)}\nrole = {_toml_string(role.value)}\n"
-        f"token_sha256 = {_toml_string(hash_token(token))}\n"
+        f"token_sha256 = {_toml_string(hash_token(token))}\n" + _aliases_line(aliases)
     ])
     return token
 
