@@ -52,7 +52,8 @@ async def test_the_second_submit_on_a_stale_page_shows_what_changed_and_keeps_th
         await second.get_by_role("button", name="Post a status update").click()
 
     assert (await answer.value).status == 412
-    await expect(bob.get_by_role("heading", name="Changed since you loaded the page")).to_be_visible()
+    changed = bob.get_by_role("heading", name="Changed since you loaded the page")
+    await expect(changed).to_be_visible()
     await expect(bob.locator(".conflict")).to_contain_text("status update by Alice")
     kept = bob.locator("#form-post_status_update").get_by_label("Message")
     await expect(kept).to_have_value("Second update, typed on the old page")

@@ -88,7 +88,8 @@ async def test_the_report_draws_its_charts(console: ConsoleStack) -> None:
     share = page.locator('svg[data-chart="Share within SLA by priority"]')
     assert await share.locator("rect").count() > 3
     box = await share.bounding_box()
-    assert box is not None and box["height"] > 50
+    assert box is not None
+    assert box["height"] > 50
 
 
 async def test_user_text_in_arabic_reads_right_to_left(console: ConsoleStack) -> None:
