@@ -4,14 +4,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlmodel import SQLModel
 
 import store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
-from store.engine import create_engine_for
+from domain.clocks import next_due
+from store.engine import create_engine_for, session_factory
 from store.migrate import alembic_config, upgrade_to_head
+from store.tables import EscalationRow
+from tests.unit.store.factories import make_view
 
 # Each process imports everything, says so, then waits for the go: the upgrades really overlap.
 UPGRADE = """
@@ -72,3 +77,28 @@ class TestMigrations:
         errors = [p.communicate(timeout=120)[1] for p in processes]
         assert [p.returncode for p in processes] == [0, 0, 0], errors
         assert _schema_state(store_url) == ([], HEAD)
+
+
+
+class TestConsoleRevision:
+    def test_escalations_stored_before_it_get_their_next_deadline(self, store_url: str) -> None:
+        view = make_view("esc-old")
+        values = EscalationRow.values_from_view(view)
+        del values["next_due"]  # the column 0001 does not have
+        engine = create_engine_for(store_url)
+        try:
+            with engine.begin() as connection:
+                command.upgrade(alembic_config(connection), "0001")
+                connection.execute(text(
+                    f"INSERT INTO escalations ({', '.join(values)}) "
+                    f"VALUES ({', '.join(':' + c for c in values)})"), values)
+
+            upgrade_to_head(store_url)
+
+            with session_factory(engine)() as session:
+                stored = session.get(EscalationRow, "esc-old")
+        finally:
+            engine.dispose()
+        assert stored is not None
+        assert stored.next_due is not None
+        assert stored.next_due == next_due(view)
