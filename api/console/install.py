@@ -129,8 +129,11 @@ async def _csrf(request: Request, _exc: Exception) -> Response:
                              "site (CSRF token missing or wrong). Reload the page and try again.")
 
 
+PAGES = (session, board, new, escalation, actions, tasks, reports)
+
+
 def install(app: FastAPI) -> None:
-    for module in (session, board, new, escalation, actions, tasks, reports):
+    for module in PAGES:
         app.include_router(module.router, include_in_schema=False)
     app.mount(f"{PREFIX}/static", CachedStatic(directory=str(STATIC)), name="console-static")
     app.add_exception_handler(SignInRequired, _sign_in)

@@ -11,8 +11,17 @@ import typer
 from typer.testing import CliRunner
 
 import cli.up
-from cli.up import UpOptions, child_env, dev_server_args, indexed_type, up, worker_env
-from config.policy_files import preset_text
+from cli.up import (
+    UpOptions,
+    child_env,
+    dev_key_aliases,
+    dev_server_args,
+    indexed_type,
+    up,
+    worker_env,
+)
+from config.policy_files import load_policy, preset_text
+from domain.enums import Role
 from workflows.search_attributes import SEARCH_ATTRIBUTES
 
 UP_ENV = (
@@ -262,3 +271,10 @@ def _free_ports(count: int) -> list[int]:
     for sock in sockets:
         sock.close()
     return ports
+
+
+def test_the_dev_keys_go_by_the_default_policy_s_rca_assignees() -> None:
+    aliases = dev_key_aliases(load_policy(None))
+
+    assert {"Priya", "Support problem coordinator"} <= set(aliases[Role.ENGINEER])
+    assert {"Sam", "Support engagement lead"} <= set(aliases[Role.ENGAGEMENT_LEAD])

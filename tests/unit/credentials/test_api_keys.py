@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from credentials.api_keys import KeysFileError, add_key, ensure_dev_keys, hash_token, load_keys
+from credentials.api_keys import (
+    KeyRing,
+    KeysFileError,
+    add_key,
+    ensure_dev_keys,
+    hash_token,
+    load_keys,
+)
 from domain.enums import Role
 from domain.models import Actor
 
@@ -92,3 +99,34 @@ def test_dev_keys_are_created_once_and_reported_each_time(tmp_path: Path) -> Non
     ring = load_keys(path)
     assert {ring.authenticate(t).role for t in first.values()} == set(first)  # type: ignore[union-attr]
     assert len(tomllib.loads(path.read_text())["keys"]) == 4
+
+
+def test_aliases_are_names_the_same_person_goes_by(tmp_path: Path) -> None:
+    path = tmp_path / "keys.toml"
+    add_key(path, "Sam Lead", Role.ENGAGEMENT_LEAD, aliases=["Sam", "Support engagement lead"])
+
+    assert load_keys(path).names_of("Sam Lead") == ("Sam Lead", "Sam", "Support engagement lead")
+    assert load_keys(path).names_of("nobody") == ("nobody",)
+
+
+def test_a_key_id_names_a_key_without_being_a_credential(tmp_path: Path) -> None:
+    path = tmp_path / "keys.toml"
+    token = add_key(path, "alice", Role.INCIDENT_MANAGER)
+    ring = load_keys(path)
+
+    key_id = ring.key_id(token)
+    assert key_id is not None
+    assert token not in key_id
+    assert ring.authenticate(key_id) is None  # it does not open the API
+    assert ring.actor_for(key_id) == ring.authenticate(token)
+    assert KeyRing(keys=()).actor_for(key_id) is None  # a removed key signs its holder out
+
+
+def test_dev_keys_carry_the_aliases_they_are_given(tmp_path: Path) -> None:
+    path = tmp_path / "keys.toml"
+    tokens = ensure_dev_keys(path, {Role.ENGAGEMENT_LEAD: ["Sam"]})
+
+    ring = load_keys(path)
+    lead = ring.authenticate(tokens[Role.ENGAGEMENT_LEAD])
+    assert lead is not None
+    assert ring.names_of(lead.name) == (lead.name, "Sam")
