@@ -13,6 +13,7 @@ from typing import Any
 from rich.console import Console
 
 from bench import harness, holding, report, sections
+from bench.console import console_section
 from bench.options import BARE_RUNNERS, RUNNERS, SECTIONS, Options
 from worker.runner import TESTED_TEMPORALIO, installed_temporalio
 
@@ -136,6 +137,8 @@ async def run(options: Options, console: Console) -> dict[str, Any]:
             rates = {"ours": hold["ours"]["per_second"], "bare": hold["bare"]["per_second"]}
         if "burst" in options.sections:
             await section("burst", holding.burst_section(bench, rates))
+        if "console" in options.sections:
+            await section("console", console_section(bench))
         if "pragmas" in options.sections:
             async with harness.started(options, pragmas=False) as other:
                 await section("pragmas", sections.pragmas_section(bench, other))

@@ -162,6 +162,15 @@ def rows(results: dict[str, Any]) -> list[Row]:
                     _verdict(hist["events"] < 10_240 / 4)))
         out.append(("  bytes per event (serialized history / events)",
                     _f(hist["bytes_per_event"], 0), "-", "", "", ""))
+    if (co := results.get("console")) is not None:
+        out.append((f"Console board p99 vs GET /v1/escalations, ms ({co['escalations']:,} "
+                    "stored)", _f(co["board"]["p99_ms"]), _f(co["list"]["p99_ms"]),
+                    _f(co["board_ratio_p99"], 2), "<= 1.5x",
+                    _verdict(_check(co["board_ratio_p99"], lambda r: r <= 1.5))))
+        out.append(("Console escalation page p99 vs JSON escalation + timeline, ms",
+                    _f(co["page"]["p99_ms"]), _f(co["json"]["p99_ms"]),
+                    _f(co["page_ratio_p99"], 2), "<= 2x",
+                    _verdict(_check(co["page_ratio_p99"], lambda r: r <= 2.0))))
     if (pr := results.get("pragmas")) is not None:
         out.append(("SQLite pragmas, our lifecycle escalations/s: WAL | none",
                     _f(pr["wal"]["per_second"], 2), _f(pr["none"]["per_second"], 2),
