@@ -10,6 +10,7 @@ import typer
 
 from config.settings import Settings
 from credentials.api_keys import TOKEN_ROLES, KeysFileError, add_key, ensure_dev_keys
+from credentials.console_secret import new_console_secret
 from credentials.sealing import new_key
 from domain.enums import Role
 
@@ -51,6 +52,12 @@ def add(
     typer.echo(f"added key {name!r} ({role}) to {path}")
     typer.echo("token (shown once, store it now):")
     typer.echo(token)
+
+
+@keys_app.command("console-secret")
+def console_secret() -> None:
+    """Print a new ESCALATIONS_CONSOLE_SECRET (give every API process the same one)."""
+    typer.echo(new_console_secret())
 
 
 @keys_app.command("sealing-key")

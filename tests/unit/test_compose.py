@@ -46,6 +46,7 @@ REQUIRED_IN_PRODUCTION = {
 REQUIRED_FOR_API = {
     "API_HOST", "API_PORT",  # the default host 127.0.0.1 is unreachable outside
     "ESCALATIONS_API_KEYS",  # there is no `escalations up` to create keys in production
+    "ESCALATIONS_CONSOLE_SECRET",  # console sessions must be valid on every API replica
 }
 OPTIONAL = {
     "ESCALATIONS_DATA_DIR",  # only locates the SQLite default and the dev keys file
@@ -59,6 +60,7 @@ OPTIONAL = {
     "TEMPORAL_TLS", "TEMPORAL_TLS_CERT", "TEMPORAL_TLS_KEY", "TEMPORAL_TLS_CA",
     "TEMPORAL_TLS_SERVER_NAME", "TEMPORAL_API_KEY",
     "OTEL_EXPORTER_OTLP_ENDPOINT",  # set (possibly empty: off) by compose for the operator
+    "ESCALATIONS_CONSOLE_SESSION_HOURS",  # 12 h unless an organisation wants otherwise
 }
 
 
