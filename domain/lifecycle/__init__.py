@@ -22,6 +22,8 @@ A new action touches:
    (`api/services/escalations.py`).
 7. The tests that list every action: `BODIES` in `tests/unit/api/test_role_matrix.py` and
    `API_ROLES` in `tests/unit/domain/test_lifecycle.py`.
+8. The console draws the action's form from its input model by itself (domain/forms.py); its
+   button words go in `WORDS` (api/console/forms.py).
 """
 
 from domain.lifecycle.actions import apply
