@@ -86,7 +86,7 @@ async def _seed(base: str, tokens: dict[str, str]) -> str:
         return {"Authorization": f"Bearer {tokens[role]}"}
 
     async with httpx.AsyncClient(base_url=base, timeout=60, trust_env=False) as http:
-        ids = []
+        ids: list[str] = []
         for body in ESCALATIONS:
             answer = await http.post("/v1/escalations", json=body, headers=auth("incident_manager"))
             answer.raise_for_status()

@@ -49,13 +49,7 @@ def sla_report(
     team: str | None = None,
 ) -> SlaReport:
     """Figures of the escalations created in [since, until), of one team if given."""
-    conditions: list[ColumnElement[bool]] = []
-    if since is not None:
-        conditions.append(col(EscalationRow.created_at) >= since)
-    if until is not None:
-        conditions.append(col(EscalationRow.created_at) < until)
-    if team is not None:
-        conditions.append(col(EscalationRow.team) == team)
+    conditions = window(since, until, team)
 
     overall = _grouped(session, None, conditions)
     by_priority = _grouped(session, col(EscalationRow.priority), conditions)
@@ -75,6 +69,19 @@ def sla_report(
             for name, figures in sorted(by_team.items(), key=lambda item: str(item[0]))
         ],
     )
+
+
+def window(since: datetime | None, until: datetime | None, team: str | None
+           ) -> list[ColumnElement[bool]]:
+    """The report's escalations: created in [since, until), of `team` when given."""
+    conditions: list[ColumnElement[bool]] = []
+    if since is not None:
+        conditions.append(col(EscalationRow.created_at) >= since)
+    if until is not None:
+        conditions.append(col(EscalationRow.created_at) < until)
+    if team is not None:
+        conditions.append(col(EscalationRow.team) == team)
+    return conditions
 
 
 def _as_fields(figures: SlaFigures) -> dict[str, Any]:

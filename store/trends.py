@@ -11,19 +11,8 @@ from sqlmodel import Session, col
 
 from domain.enums import SlaOutcome
 from domain.trends import Breaches, DayFigures
+from store.reports import window
 from store.tables import EscalationRow
-
-
-def _window(since: datetime | None, until: datetime | None, team: str | None
-            ) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if since is not None:
-        conditions.append(col(EscalationRow.created_at) >= since)
-    if until is not None:
-        conditions.append(col(EscalationRow.created_at) < until)
-    if team is not None:
-        conditions.append(col(EscalationRow.team) == team)
-    return conditions
 
 
 def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -37,7 +26,7 @@ def breaches_by_kind(session: Session, *, since: datetime | None, until: datetim
         _count(col(EscalationRow.sla_notice) == breached),
         _count(col(EscalationRow.sla_acknowledge) == breached),
         _count(col(EscalationRow.sla_resolve) == breached),
-    ).where(*_window(since, until, team))).one()
+    ).where(*window(since, until, team))).one()
     return Breaches(notice=int(row[0]), acknowledge=int(row[1]), resolve=int(row[2]))
 
 
@@ -57,7 +46,7 @@ def daily_figures(session: Session, *, since: datetime | None, until: datetime |
             _count(resolve.in_([SlaOutcome.MET.value, SlaOutcome.BREACHED.value]))
             .label("resolve_decided"),
         )
-        .where(*_window(since, until, team))
+        .where(*window(since, until, team))
         .group_by(day)
         .order_by(day)
     )

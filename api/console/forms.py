@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from starlette.datastructures import FormData
 
 from domain.enums import Action, Role
+from domain.errors import InvalidInput
 from domain.forms import FormSpec, form_spec
 from domain.lifecycle import INPUTS, ROLES
 from domain.models import CreateEscalationInput, EscalationView
@@ -61,6 +62,15 @@ def actions_for(view: EscalationView, role: Role) -> list[Action]:
 
 def action_named(name: str) -> Action | None:
     return Action(name) if name in {a.value for a in Action} else None
+
+
+def problems_by_field(error: InvalidInput) -> dict[str, list[str]]:
+    """The service's refusals of single fields (`members[0].address`), by form field."""
+    found: dict[str, list[str]] = {}
+    for problem in error.problems:
+        name = problem.field.split("[")[0].split(".")[0]
+        found.setdefault(name, []).append(f"{problem.field}: {problem.message}")
+    return found
 
 
 def multi(form: FormData) -> dict[str, list[str]]:

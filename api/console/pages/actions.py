@@ -7,15 +7,13 @@ page was loaded, with what the person typed kept for a second try on the new ver
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from starlette.responses import Response
 
 from api.console.auth import CsrfChecked, Viewer, safe_next
-from api.console.forms import FORMS, FormState, action_named, multi
+from api.console.forms import FORMS, FormState, action_named, multi, problems_by_field
 from api.console.pages.escalation import escalation_context
 from api.console.render import page
 from api.deps import EscalationId, EscalationsDep, PolicyDep, ReadsDep
@@ -74,11 +72,7 @@ async def act(
     except InvalidAction as error:
         state.message, status = str(error), 422
     except InvalidInput as error:
-        problems: dict[str, list[str]] = defaultdict(list)
-        for problem in error.problems:
-            problems[problem.field.split("[")[0].split(".")[0]].append(
-                f"{problem.field}: {problem.message}")
-        state.errors, state.message, status = dict(problems), str(error), 422
+        state.errors, state.message, status = problems_by_field(error), str(error), 422
     else:
         target = safe_next(typed.get("next", [""])[0]) if typed.get("next") else (
             f"/console/escalations/{escalation_id}?done={action.value}")

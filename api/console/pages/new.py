@@ -4,7 +4,6 @@ of the post text previewed as the person types (the same `triage` as POST /v1/tr
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
@@ -12,7 +11,7 @@ from pydantic import ValidationError
 from starlette.responses import Response
 
 from api.console.auth import Creator, CsrfChecked
-from api.console.forms import CREATE_FORM, multi
+from api.console.forms import CREATE_FORM, multi, problems_by_field
 from api.console.render import page
 from api.deps import EscalationsDep, PolicyDep
 from domain.errors import InvalidInput
@@ -48,11 +47,7 @@ async def create(request: Request, user: Creator, escalations: EscalationsDep) -
     except ValidationError as error:
         return _form(request, typed, field_messages(CREATE_FORM, error.errors()), status=422)
     except InvalidInput as error:
-        problems: dict[str, list[str]] = defaultdict(list)
-        for problem in error.problems:
-            problems[problem.field.split("[")[0].split(".")[0]].append(
-                f"{problem.field}: {problem.message}")
-        return _form(request, typed, dict(problems), status=422, message=str(error))
+        return _form(request, typed, problems_by_field(error), status=422, message=str(error))
     return RedirectResponse(f"/console/escalations/{opened.escalation.id}", status_code=303)
 
 
