@@ -172,6 +172,20 @@ def add_key(path: Path, name: str, role: Role, *, token: str | None = None,
     return token
 
 
+def _is_dev_file(path: Path, header: str) -> bool:
+    return path.read_text(encoding="utf-8").startswith(header)
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write the whole file at once, owner-only, so no reader sees half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".new")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        file.write(text)
+    os.replace(temporary, path)
+
+
 def _aliases_line(aliases: Sequence[str]) -> str:
     if not aliases:
         return ""
@@ -189,14 +203,22 @@ def ensure_dev_keys(
     tokens the file holds (new or from an earlier run), so `escalations up` can print them each
     time; hashed keys stay secret.
     """
-    if not path.exists():
-        header = "# Development API keys created by `escalations up`; one token per role.\n"
-        _append(path, [header] + [
+    entries = _read(path) if path.exists() else []
+    header = "# Development API keys created by `escalations up`; one token per role.\n"
+    untouched = _is_dev_file(path, header) and all(  # only `up`'s own keys, no aliases yet
+        token is not None and key.name.startswith("dev-") and not key.aliases
+        for key, token in entries) if entries else False
+    if not entries or (untouched and any((aliases or {}).values())):
+        # New, or made by an `up` from before aliases: written (again) with the same tokens.
+        plain = {key.role: token for key, token in entries if token is not None}
+        text = header + "".join(
             f"\n[[keys]]\nname = {_toml_string('dev-' + role.value.replace('_', '-'))}\n"
-            f"role = {_toml_string(role.value)}\ntoken = {_toml_string(new_token())}\n"
+            f"role = {_toml_string(role.value)}\n"
+            f"token = {_toml_string(plain.get(role) or new_token())}\n"
             + _aliases_line((aliases or {}).get(role, ()))
             for role in TOKEN_ROLES
-        ])
+        )
+        _replace(path, text)
     tokens: dict[Role, str] = {}
     for key, token in _read(path):
         if token is not None:

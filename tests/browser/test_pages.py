@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from playwright.async_api import Page, expect
 
@@ -114,11 +116,15 @@ async def _pages(console: ConsoleStack) -> dict[str, list[str]]:
     }
 
 
-async def _every_page(console: ConsoleStack, check: object, **options: object) -> list[str]:
+async def _every_page(console: ConsoleStack, check: object,
+                      watch: Callable[[Page], None] | None = None, **options: object
+                      ) -> list[str]:
     found: list[str] = []
     roles = {"incident_manager": IM, "engineer": ENGINEER, "viewer": VIEWER, "sign-in": None}
     for who, paths in (await _pages(console)).items():
         page: Page = await console.page(roles[who], **options)  # type: ignore[arg-type]
+        if watch is not None:
+            watch(page)
         for path in paths:
             await page.goto(path)
             await page.wait_for_load_state("networkidle")
@@ -139,3 +145,17 @@ async def test_pages_fit_a_phone_without_sideways_scrolling(console: ConsoleStac
         return [f"{width}px wide: {culprits}"] if width > 390 else []
 
     assert await _every_page(console, overflow, phone=True) == []
+
+
+async def test_no_page_breaks_its_own_content_security_policy(console: ConsoleStack) -> None:
+    messages: list[str] = []
+
+    async def violations(page: Page) -> list[str]:
+        found = [m for m in messages if "Content Security Policy" in m]
+        messages.clear()
+        return found
+
+    def watch(page: Page) -> None:
+        page.on("console", lambda message: messages.append(message.text))
+
+    assert await _every_page(console, violations, watch=watch) == []

@@ -130,3 +130,26 @@ def test_dev_keys_carry_the_aliases_they_are_given(tmp_path: Path) -> None:
     lead = ring.authenticate(tokens[Role.ENGAGEMENT_LEAD])
     assert lead is not None
     assert ring.names_of(lead.name) == (lead.name, "Sam")
+
+
+def test_dev_keys_from_before_aliases_get_them_and_keep_their_tokens(tmp_path: Path) -> None:
+    path = tmp_path / "keys.toml"
+    before = ensure_dev_keys(path)
+
+    after = ensure_dev_keys(path, {Role.ENGINEER: ["Priya"]})
+
+    assert after == before
+    engineer = load_keys(path).authenticate(after[Role.ENGINEER])
+    assert engineer is not None
+    assert load_keys(path).names_of(engineer.name) == (engineer.name, "Priya")
+
+
+def test_a_dev_file_with_keys_added_by_hand_is_left_as_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "keys.toml"
+    ensure_dev_keys(path)
+    add_key(path, "carol", Role.VIEWER)
+    text = path.read_text(encoding="utf-8")
+
+    ensure_dev_keys(path, {Role.ENGINEER: ["Priya"]})
+
+    assert path.read_text(encoding="utf-8") == text
