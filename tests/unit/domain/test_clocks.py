@@ -97,3 +97,13 @@ def test_next_due_does_not_depend_on_the_time_of_day() -> None:
 ])
 def test_countdown_words(delta: timedelta, text: str) -> None:
     assert countdown(T0 + delta, T0) == text
+
+
+def test_a_complaint_s_final_response_warns_from_its_delay_notice() -> None:
+    deadlines = view().deadlines.model_copy(update={"final_response_due": T0 + 30 * H,
+                                                    "delay_notice_due": T0 + 24 * H})
+    v = view(sla=SlaState(final_response=SlaOutcome.PENDING)).model_copy(
+        update={"deadlines": deadlines})
+
+    assert state_of(v, "final_response_due", T0 + 25 * H) is ClockState.WARNING
+    assert state_of(v, "delay_notice_due", T0 + 25 * H) is ClockState.REACHED
