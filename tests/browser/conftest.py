@@ -2,7 +2,7 @@
 against the whole stack in this process: the dev server, a worker, the API served by uvicorn
 on 127.0.0.1, a webhook receiver and an SMTP server.
 
-One stack and one browser for the whole session (starting them is most of the cost); each
+One stack and one browser for all these tests (starting them is most of the cost); each
 test opens its own escalations, and each role browses in its own context. The store is one
 SQLite file: these tests are about the pages, the store's two backends are covered below them.
 """
@@ -130,7 +130,9 @@ def _write_keys(path: Path) -> dict[Role, str]:
             for role, (name, aliases) in PEOPLE.items()}
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
+# Package scope: the stack and the browser stop once these tests are done, not at the end of
+# the whole run.
+@pytest_asyncio.fixture(scope="package", loop_scope="session")
 async def console(dev_env: WorkflowEnvironment, tmp_path_factory: pytest.TempPathFactory
                   ) -> AsyncIterator[ConsoleStack]:
     chromium = shutil.which("chromium")
