@@ -36,6 +36,7 @@ class BoardQuery(BaseModel):
     customer_id: Annotated[str, Field(min_length=1, max_length=120,
                                       pattern=r"^[^\x00]*$")] | None = None
     q: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00]*$")] | None = None
+    sort: Literal["deadline", "newest"] = "deadline"
     cursor: Annotated[str, Field(max_length=400)] | None = None
 
     @field_validator("*", mode="before")
@@ -52,8 +53,9 @@ class BoardQuery(BaseModel):
     def url(self, **changes: Any) -> str:
         """This board's URL with `changes` (None drops a filter)."""
         values = {**self.model_dump(mode="json", exclude_none=True), **changes}
-        if values.get("status") == Status.OPEN.value:
-            del values["status"]
+        for name, default in (("status", Status.OPEN.value), ("sort", "deadline")):
+            if values.get(name) == default:
+                del values[name]
         query = urlencode({k: v for k, v in values.items() if v is not None})
         return "/console/" + (f"?{query}" if query else "")
 
@@ -72,8 +74,9 @@ async def board(
     request: Request, user: Viewer, reads: ReadsDep, policy: PolicyDep,
     query: Annotated[BoardQuery, Query()],
 ) -> Response:
-    """Open escalations, soonest deadline first."""
-    views, next_cursor = await reads.board(query.filters(), limit=PAGE_SIZE, cursor=query.cursor)
+    """Open escalations, soonest deadline first (or newest first)."""
+    read = reads.board if query.sort == "deadline" else reads.page
+    views, next_cursor = await read(query.filters(), limit=PAGE_SIZE, cursor=query.cursor)
     now = datetime.now(UTC)
     context = {
         "rows": board_rows([for_role(v, user.role) for v in views], policy, now),

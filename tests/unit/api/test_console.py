@@ -225,3 +225,25 @@ async def test_the_board_reads_fifty_rows_in_a_constant_number_of_statements(
     assert board.text.count('href="/console/escalations/esc-board-') == 50
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert 1 <= len(selects) <= 2, selects  # the page of rows, and at most the undated rest
+
+
+async def test_the_board_orders_by_next_deadline_unless_asked_for_the_newest(
+    client: httpx.AsyncClient, tokens: dict[Role, str], settings: Settings,
+) -> None:
+    now = datetime.now(UTC)
+    engine = create_engine_for(settings.resolved_database_url)
+    with session_factory(engine)() as session, session.begin():
+        for name, age, due in (("esc-old-urgent", 60, 5), ("esc-new-calm", 1, 50)):
+            upsert_escalation(session, make_view(
+                name, created_at=now - timedelta(minutes=age), team="sre",
+                deadlines=Deadlines(notice_due=now + timedelta(minutes=due))))
+    engine.dispose()
+    await signed_in(client, tokens[Role.VIEWER])
+
+    def order(page: httpx.Response) -> list[str]:
+        return re.findall(r'href="/console/escalations/(esc-[a-z-]+)"', page.text)
+
+    assert order(await client.get("/console/", params={"team": "sre"})) == [
+        "esc-old-urgent", "esc-new-calm"]
+    assert order(await client.get("/console/", params={"team": "sre", "sort": "newest"})) == [
+        "esc-new-calm", "esc-old-urgent"]
