@@ -319,7 +319,11 @@ class EscalationWorkflow:
             # Re-check: another update may have changed the state since this one was accepted.
             self._recheck(action, command)
             await self._commit(lifecycle.apply(self._current(), command, at=workflow.now()))
-            if action is Action.SUBMIT_INTERNAL_RCA:
+            if action is Action.ADD_DETAILS:
+                self._adopt_record_work(lifecycle.request_links(self._current(),
+                                                                at=workflow.now()),
+                                        patches.RELATED_RECORDS_LINKED_AT_START)
+            elif action is Action.SUBMIT_INTERNAL_RCA:
                 self._adopt_record_work(
                     lifecycle.request_problem_record(self._current(), at=workflow.now()),
                     patches.PROBLEM_RECORDS_OPENED)

@@ -37,8 +37,9 @@ NOTIFY_BESIDE_RECORD = "notify-beside-record"
 # (tests/histories/before-related-records-in-their-systems/).
 RELATED_RECORDS_CLOSED_IN_THEIR_SYSTEMS = "related-records-closed-in-their-systems"
 
-# 2026-12-20. After intake, a comment with the console link on each related record of a known
-# system. Old branch: none (consulted only when there is a record to link).
+# 2026-12-20. After intake, and after details that add related records, a comment with the
+# console link on each related record of a known system. Old branch: none (consulted only when
+# there is a record to link).
 RELATED_RECORDS_LINKED_AT_START = "related-records-linked-at-start"
 
 # 2026-12-20. After an internal RCA with corrective actions, a problem record in the team's

@@ -28,12 +28,14 @@ FAILED = "failed"  # the outcome `work_done` gets when the activity gave up
 
 
 def request_links(state: EscalationState, *, at: datetime) -> Transition:
-    """After intake: a comment with the console link on each record of a known system."""
+    """After intake (and after details add records): a comment with the console link on each
+    record of a known system that has none asked yet."""
     tx = Tx(state, at, "system")
     s = tx.state
+    asked = {link.record for link in s.record_links}
     for record in dict.fromkeys(s.related_records):
         found = system_for(record, s.policy.related_systems)
-        if found is None or not found[0].link_at_start:
+        if found is None or not found[0].link_at_start or record in asked:
             continue
         name = found[0].name
         s.record_links = [*s.record_links, RecordLink(record=record, system=name,

@@ -125,3 +125,12 @@ def test_the_close_call_carries_the_note_with_resolution_and_console_link() -> N
     assert "refunded twice-charged customers" in call.text
     assert console_link(state.links, state.id) in call.text
     assert call.hosts.allowed_hosts == state.policy.notifications.allowed_hosts
+
+
+def test_links_are_asked_once_per_record_as_records_are_added() -> None:
+    state = lifecycle.request_links(in_close(), at=T0).state
+    state = state.model_copy(update={"related_records": [*state.related_records, "OPS-8"]})
+
+    again = lifecycle.request_links(state, at=T0).state
+
+    assert [w.record for w in again.record_work] == [*RECORDS[:4], "OPS-8"]

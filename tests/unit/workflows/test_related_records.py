@@ -16,6 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 from domain.enums import Status
 from domain.models import (
     ActionPlanInput,
+    AddDetailsInput,
     CustomerAccessInput,
     EscalationView,
     InternalRcaInput,
@@ -27,11 +28,10 @@ from domain.policy import Policy
 from tests.support.escalations import ENGINEER, IM, LEAD
 from tests.support.related_systems import (
     JIRA_ISSUE,
-    PD_INCIDENT,
     RECORDS,
     SNOW_INCIDENT,
-    WEBHOOK_RECORD,
     RelatedSystems,
+    linked_and_closed_once,
 )
 from tests.unit.workflows.conftest import rig_for
 from tests.unit.workflows.rig import Handle, Rig
@@ -98,15 +98,7 @@ async def test_each_record_is_linked_once_then_closed_once_in_its_system(
     assert summary.status is Status.CLOSED
     view = await handle.query(EscalationWorkflow.state)
     assert outcomes(view) == {**dict.fromkeys(RECORDS, "closed"), UNKNOWN: "kept"}
-    assert systems.pagerduty.effects_of("resolve") == {PD_INCIDENT: 1}
-    assert systems.jira.effects_of("transition") == {JIRA_ISSUE: 1}
-    assert systems.servicenow.effects_of("state") == {SNOW_INCIDENT: 1}
-    assert systems.webhook.effects_of("close") == {WEBHOOK_RECORD: 1}
-    # Comments once each: the link at the start (and the close note, where it is a comment).
-    assert systems.pagerduty.effects_of("note") == {PD_INCIDENT: 2}
-    assert systems.jira.effects_of("comment") == {JIRA_ISSUE: 2}
-    assert systems.servicenow.effects_of("work_note") == {SNOW_INCIDENT: 1}
-    assert systems.webhook.effects_of("link") == {WEBHOOK_RECORD: 1}
+    assert systems.effects() == linked_and_closed_once()
     assert "rolled back the bad deploy" in systems.jira.comment_texts(JIRA_ISSUE)[-1]
     entries = rig.timeline(handle.id)
     types = [e.type.value for e in entries]
@@ -171,4 +163,19 @@ async def test_an_internal_rca_with_actions_opens_a_problem_record(
     [create] = systems.jira.requests("POST", "/rest/api/3/issue$")
     assert create.json()["fields"]["summary"] == "Problem: Checkout down for EU customers"
     assert rig.count(handle.id, "problem_record_opened") == 1
+    await rig.cancel(handle)
+
+
+async def test_a_record_added_later_is_linked_too(rig: Rig, systems: RelatedSystems) -> None:
+    handle, _ = await rig.open(body(related_records=[JIRA_ISSUE]), policy=policy(rig, systems))
+    await linked(rig, handle)
+
+    await handle.execute_update(EscalationWorkflow.add_details, AddDetailsInput(
+        actor=ENGINEER, related_records=[SNOW_INCIDENT]))
+    view = await rig.wait_for(handle, lambda v: len(v.record_links) == 2 and all(
+        link.outcome.value == "linked" for link in v.record_links), "the new record linked")
+
+    assert [link.record for link in view.record_links] == [JIRA_ISSUE, SNOW_INCIDENT]
+    assert systems.jira.effects_of("comment") == {JIRA_ISSUE: 1}
+    assert systems.servicenow.effects_of("work_note") == {SNOW_INCIDENT: 1}
     await rig.cancel(handle)
