@@ -20,8 +20,10 @@ with workflow.unsafe.imports_passed_through():
     from domain.related_systems import find_system
     from domain.state import EscalationState
 
-# An attempt makes up to four requests of at most 10 s each (look up, check, note, close).
+# An attempt makes up to five requests of at most 10 s each (look up, check, note, close),
+# and heartbeats before each: a worker killed mid-call is noticed after the heartbeat timeout.
 RECORD_ATTEMPT_TIMEOUT = timedelta(seconds=60)
+RECORD_HEARTBEAT_TIMEOUT = timedelta(seconds=15)
 # Like deliveries (api.md): 1 s doubling to 5 min; a system's Retry-After overrides the wait.
 RECORD_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
@@ -67,7 +69,8 @@ async def run(state: EscalationState, work: RecordWork) -> Done:
 
 def _options(retry_for: timedelta, summary: str) -> dict[str, Any]:
     return {"schedule_to_close_timeout": retry_for,
-            "start_to_close_timeout": RECORD_ATTEMPT_TIMEOUT, "retry_policy": RECORD_RETRY,
+            "start_to_close_timeout": RECORD_ATTEMPT_TIMEOUT,
+            "heartbeat_timeout": RECORD_HEARTBEAT_TIMEOUT, "retry_policy": RECORD_RETRY,
             "summary": summary}
 
 

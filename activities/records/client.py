@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import httpx
+from temporalio import activity
 
 from activities.channels.errors import DeliveryFailed, TargetRefused
 from activities.channels.http import MAX_RETRY_AFTER, send
@@ -103,6 +104,10 @@ class SystemClient:
             url += "?" + query
         content = raw if raw is not None else (b"" if body is None else json.dumps(
             body, ensure_ascii=False).encode("utf-8"))
+        if activity.in_activity():
+            # Between requests: a worker that dies mid-call is noticed within the heartbeat
+            # timeout, and the call retried, rather than after the whole attempt's timeout.
+            activity.heartbeat()
         sent = {"Accept": "application/json", **self._headers, **(headers or {})}
         if content and "Content-Type" not in sent:
             sent["Content-Type"] = "application/json"
