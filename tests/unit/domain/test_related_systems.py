@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import copy
 import tomllib
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from config.policy_files import preset_text
 from domain.errors import PolicyError
-from domain.policy import validate_policy
+from domain.policy import parse_policy, validate_policy
 from domain.related_systems import system_for
 
 DEFAULT: dict[str, Any] = tomllib.loads(preset_text("default"))
@@ -129,3 +130,15 @@ def test_the_first_system_whose_ids_match_owns_the_record(
     found = system_for(record, SYSTEMS)
 
     assert (None if found is None else (found[0].name, found[1])) == owner
+
+
+def test_the_readmes_example_is_a_valid_policy() -> None:
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Related records in their own systems", 1)[1]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+
+    policy = parse_policy(preset_text("default") + example)
+
+    assert [s.name for s in policy.related_systems] == [
+        "pagerduty", "tracker", "servicenow", "jira"]
+    assert policy.teams["billing"].problem_records is not None
