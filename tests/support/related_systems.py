@@ -10,6 +10,9 @@ history, the store and logs).
 
 from __future__ import annotations
 
+import json
+from collections import Counter
+from collections.abc import Iterable
 from contextlib import ExitStack
 from types import TracebackType
 from typing import Any
@@ -35,6 +38,25 @@ SECRETS = [v for k, v in ENV.items() if k not in ("JIRA_EMAIL", "SERVICENOW_USER
 # One record of each kind, open in its system, as an escalation names them.
 PD_INCIDENT, JIRA_ISSUE, SNOW_INCIDENT, WEBHOOK_RECORD = "P1ABC23", "OPS-7", "INC0010001", "TRK-9"
 RECORDS = [f"PD-{PD_INCIDENT}", JIRA_ISSUE, SNOW_INCIDENT, WEBHOOK_RECORD]
+
+
+def linked_and_closed_once(pagerduty: Iterable[str] = (PD_INCIDENT,),
+                           jira: Iterable[str] = (JIRA_ISSUE,),
+                           servicenow: Iterable[str] = (SNOW_INCIDENT,),
+                           webhook: Iterable[str] = (WEBHOOK_RECORD,)) -> dict[str, Counter[str]]:
+    """RelatedSystems.effects() once each record was linked at the start and closed: one link
+    comment, one close; PagerDuty and Jira carry the close note as a second comment (ServiceNow
+    in the close notes, the webhook in the close's body)."""
+    return {
+        "pagerduty note": Counter(dict.fromkeys(pagerduty, 2)),
+        "pagerduty resolve": Counter(dict.fromkeys(pagerduty, 1)),
+        "jira comment": Counter(dict.fromkeys(jira, 2)),
+        "jira transition": Counter(dict.fromkeys(jira, 1)),
+        "servicenow work_note": Counter(dict.fromkeys(servicenow, 1)),
+        "servicenow state": Counter(dict.fromkeys(servicenow, 1)),
+        "webhook link": Counter(dict.fromkeys(webhook, 1)),
+        "webhook close": Counter(dict.fromkeys(webhook, 1)),
+    }
 
 
 class RelatedSystems:
@@ -63,6 +85,15 @@ class RelatedSystems:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self._stack.close()
+
+    def effects(self) -> dict[str, Counter[str]]:
+        """Every change the systems made, by kind and record: what "once" is counted on."""
+        return {f"{name} {kind}": server.effects_of(kind) for name, server, kind in (
+            ("pagerduty", self.pagerduty, "note"), ("pagerduty", self.pagerduty, "resolve"),
+            ("jira", self.jira, "comment"), ("jira", self.jira, "transition"),
+            ("servicenow", self.servicenow, "work_note"),
+            ("servicenow", self.servicenow, "state"),
+            ("webhook", self.webhook, "link"), ("webhook", self.webhook, "close"))}
 
     def systems(self, *, retry_for: str = "PT30S", close_with: str = "rest"
                 ) -> list[dict[str, Any]]:
@@ -98,3 +129,15 @@ class RelatedSystems:
             for team in raw["teams"].values():
                 team["problem_records"] = target
         return Policy.model_validate(raw)
+
+    def toml(self, *, retry_for: str = "PT30S", problem_system: str | None = "jira") -> str:
+        """The same as TOML, to append to a policy file (JSON strings are TOML strings)."""
+        lines = []
+        for system in self.systems(retry_for=retry_for):
+            lines.append("\n[[related_systems]]")
+            lines += [f"{key} = {json.dumps(value)}" for key, value in system.items()]
+        if problem_system is not None:
+            lines += ["\n[teams.billing.problem_records]", f"system = {json.dumps(problem_system)}"]
+            if problem_system == "jira":
+                lines.append('project = "PRB"')
+        return "\n".join(lines) + "\n"
