@@ -4,6 +4,7 @@ close stage, retried, given up on, and a problem record after the internal RCA."
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -13,10 +14,12 @@ import pytest
 import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 
+from domain import lifecycle
 from domain.enums import Status
 from domain.models import (
     ActionPlanInput,
     AddDetailsInput,
+    CreateEscalationInput,
     CustomerAccessInput,
     EscalationView,
     InternalRcaInput,
@@ -25,6 +28,8 @@ from domain.models import (
     VerificationInput,
 )
 from domain.policy import Policy
+from domain.routing import route
+from domain.state import EscalationRequest
 from tests.support.escalations import ENGINEER, IM, LEAD
 from tests.support.related_systems import (
     JIRA_ISSUE,
@@ -35,6 +40,7 @@ from tests.support.related_systems import (
 )
 from tests.unit.workflows.conftest import rig_for
 from tests.unit.workflows.rig import Handle, Rig
+from tests.unit.workflows.test_continue_as_new import continue_run
 from workflows.escalation import EscalationWorkflow
 
 UNKNOWN = "CASE-77-A"  # no system owns it: kept
@@ -178,4 +184,23 @@ async def test_a_record_added_later_is_linked_too(rig: Rig, systems: RelatedSyst
     assert [link.record for link in view.record_links] == [JIRA_ISSUE, SNOW_INCIDENT]
     assert systems.jira.effects_of("comment") == {JIRA_ISSUE: 1}
     assert systems.servicenow.effects_of("work_note") == {SNOW_INCIDENT: 1}
+    await rig.cancel(handle)
+
+
+async def test_a_continued_run_finishes_the_record_work_it_carries(
+    rig: Rig, systems: RelatedSystems
+) -> None:
+    carried = policy(rig, systems)
+    request = CreateEscalationInput.model_validate(body(related_records=[JIRA_ISSUE]))
+    payload = EscalationRequest(
+        id=f"esc-{uuid.uuid4().hex[:20]}", request=request, routing=route(carried, request),
+        policy=carried, created_by=IM.name, request_id=uuid.uuid4().hex, request_hash="h")
+    now = await rig.env.get_current_time()
+    state = lifecycle.intake(payload, payload.routing, now).state
+    state = lifecycle.request_links(state, at=now).state  # asked, never answered
+
+    handle = await continue_run(rig, state)
+    await linked(rig, handle)
+
+    assert systems.jira.effects_of("comment") == {JIRA_ISSUE: 1}
     await rig.cancel(handle)
