@@ -6,8 +6,9 @@ Auth: `Authorization: Basic base64(user:password)` (401 otherwise). Errors are
 {"error": {"message", "detail"}, "status": "failure"}.
 - GET /api/now/table/incident?sysparm_query=number=INC…&sysparm_fields=… → {"result": [...]}
 - PATCH /api/now/table/incident/{sys_id} → 200 {"result": …}; `work_notes` appends a journal
-  entry; an unknown sys_id → 404; a Closed (7) or Canceled (8) incident → 403, as the default
-  ACLs answer writes to closed records
+  entry; an unknown sys_id → 404; a Closed (7) or Canceled (8) incident → 403, as an instance
+  whose ACLs forbid writes to closed records answers (not checked against a real instance: our
+  client reads the state first and never writes to a closed incident)
 - GET /api/now/table/sys_journal_field?sysparm_query=element_id=…^element=…^valueSTARTSWITH…
 - GET/POST /api/now/table/problem (correlation_id queries; 201 with the new PRB number)
 """
@@ -72,6 +73,11 @@ class ServiceNowServer(VendorServer):
         if request.headers.get("authorization") != self.credentials:
             return _error(401, "User Not Authenticated", "Required to provide Auth information")
         return None
+
+    def rate_limit(self, times: int = 1, retry_after: int = 1) -> None:
+        self.fail(times, 429, self.rate_limit_body(), {
+            "Retry-After": str(retry_after), "X-RateLimit-Limit": "1000",
+            "X-RateLimit-Reset": "1798761600", "X-RateLimit-Rule": "d0e5b8a31b3e4010a7b3f3c1"})
 
     def rate_limit_body(self) -> Any:
         return {"error": {"message": "Rate limit exceeded", "detail": "Too many requests"},

@@ -62,6 +62,14 @@ class TestClose:
             assert answer.outcome.value == "already_closed"
             assert systems.jira.requests("POST") == []
 
+    async def test_an_unknown_issue_is_refused_with_jiras_answer(
+        self, systems: RelatedSystems, records: RecordActivities
+    ) -> None:
+        error = await refused(records.close_related_record, close_call(systems, "OPS-404"))
+
+        assert error.message == ("jira answered 404 to GET issue OPS-404: Issue does not exist "
+                                 "or you do not have permission to see it.")
+
     async def test_a_transition_the_workflow_lacks_is_refused_naming_those_offered(
         self, systems: RelatedSystems, records: RecordActivities
     ) -> None:
