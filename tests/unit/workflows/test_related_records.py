@@ -122,6 +122,7 @@ async def test_a_system_failing_for_a_while_is_retried_until_the_record_closes(
     systems.servicenow.fail(times=3, status=503)
 
     await to_close(handle)
+    await rig.env.sleep(timedelta(minutes=1))  # the backoff (1 s, 2 s, 4 s), in skipped time
     await handle.result()
 
     view = await handle.query(EscalationWorkflow.state)
