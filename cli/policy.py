@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from cli.related_systems import related_systems_table
 from config.policy_files import load_policy
 from domain.enums import Level
 from domain.errors import PolicyError
@@ -50,6 +52,8 @@ def check(
         out.print(table)
     if policy.complaint_kinds:
         out.print(_complaint_kinds(policy))
+    if policy.related_systems:
+        out.print(related_systems_table(policy, os.environ))
     out.print(f"[green]{escape(str(file))}: valid policy[/]")
 
 

@@ -161,6 +161,10 @@ class TimelineType(StrEnum):
     CUSTOMER_ACCESS_CONFIRMED = "customer_access_confirmed"
     CUSTOMER_ACCESS_DENIED = "customer_access_denied"
     RELATED_RECORDS_CLOSED = "related_records_closed"
+    RELATED_RECORD_LINKED = "related_record_linked"  # outcome in details: linked | failed
+    RELATED_RECORD_OUTCOME = "related_record_outcome"  # closed | already_closed | kept | failed
+    PROBLEM_RECORD_OPENED = "problem_record_opened"
+    PROBLEM_RECORD_FAILED = "problem_record_failed"
     RCA_REQUESTED = "rca_requested"
     RCA_REMINDER = "rca_reminder"
     RCA_OVERDUE = "rca_overdue"

@@ -16,8 +16,13 @@ class ActivityName(StrEnum):
 
     RECORD_ESCALATION = "record_escalation"
     COUNT_PRIOR_ESCALATIONS = "count_prior_escalations"
+    # Store-only, kept for escalations that entered the close stage before the records were
+    # closed in their own systems (workflows/patches.py, RELATED_RECORDS_CLOSED_IN_THEIR_SYSTEMS).
     CLOSE_RELATED_RECORDS = "close_related_records"
     DELIVER_NOTIFICATION = "deliver_notification"
+    LINK_RELATED_RECORD = "link_related_record"
+    CLOSE_RELATED_RECORD = "close_related_record"
+    OPEN_PROBLEM_RECORD = "open_problem_record"
 
 
 class DeliveryFailure(StrEnum):

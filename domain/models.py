@@ -30,6 +30,7 @@ from domain.enums import (
     Temperature,
     TimelineType,
 )
+from domain.record_outcomes import RecordLink, RecordOutcome
 from domain.sealed import PLAIN_ADDRESS_MAX, SEALED_ADDRESS_MAX, is_sealed
 
 _EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -378,6 +379,9 @@ class EscalationView(BaseModel):
     problem_records: list[str] = []
     stakeholders: list[Recipient] = []
     tags: list[str] = []
+    # Each related record in its own system: the link commented at the start, the close outcome.
+    record_links: list[RecordLink] = []
+    record_outcomes: list[RecordOutcome] = []
     rca: RcaView
     allowed_actions: list[str] = []
     links: Links

@@ -33,6 +33,7 @@ from domain.enums import Category, Level, Priority, SourceChannel
 from domain.errors import PolicyError
 from domain.hosts import parse_rules
 from domain.models import Recipient
+from domain.related_systems import ProblemRecords, RelatedSystem, systems_problems
 from domain.templates import template_problems
 
 __all__ = ["Calendar", "Policy", "PolicyError", "iso_duration", "parse_policy", "validate_policy"]
@@ -136,6 +137,7 @@ class Team(PolicyModel):
     problem_coordinator: Recipient | None = None
     engagement_lead: Recipient | None = None
     contacts: TeamContacts = TeamContacts()
+    problem_records: ProblemRecords | None = None  # where a problem record opens after the RCA
 
 
 NonEmpty = Field(min_length=1)  # an empty any-of list could never match
@@ -282,6 +284,7 @@ class Policy(PolicyModel):
     # enum has no "account" or "health" category, so such matters are marked by tags instead.
     sensitive_categories: list[Category] = [Category.BILLING]
     sensitive_tags: list[Keyword] = ["account", "health", "health_data"]
+    related_systems: Annotated[list[RelatedSystem], Field(max_length=50)] = []
 
     @field_validator("priorities")
     @classmethod
@@ -378,6 +381,10 @@ def consistency_problems(policy: Policy) -> list[str]:
             f"routing.default.team: team {policy.routing.default.team!r} is not defined "
             f"in [teams] ({defined})"
         )
+    targets = {k: t.problem_records for k, t in policy.teams.items() if t.problem_records}
+    hosts = parse_rules(policy.notifications.allowed_hosts,
+                        block_private=policy.notifications.block_private_addresses)
+    problems.extend(systems_problems(policy.related_systems, targets, hosts))
     return problems
 
 
@@ -411,6 +418,12 @@ def _describe(err: ErrorDetails) -> list[str]:
         message = "required key is missing"
     elif err["type"] in ("enum", "literal_error"):
         message = f"{message}, got {err['input']!r}"
+    elif err["type"] in ("union_tag_invalid", "union_tag_not_found"):  # e.g. a system's `kind`
+        ctx = err.get("ctx", {})
+        key = str(ctx.get("discriminator", "")).strip("'")
+        path = f"{path}.{key}" if path else key
+        message = (f"must be one of {ctx['expected_tags']}, got {ctx['tag']!r}"
+                   if "tag" in ctx else "required key is missing")
     return [f"{path}: {message}" if path else message]
 
 

@@ -35,6 +35,7 @@ from domain.models import (
     TaskForce,
 )
 from domain.policy import Policy
+from domain.record_outcomes import RecordLink, RecordOutcome, RecordWork
 from domain.routing import RoutingDecision
 
 
@@ -132,6 +133,9 @@ class EscalationState(BaseModel):
     stakeholders: list[Recipient] = []
     tags: list[str] = []
     related_records_closed: bool = False
+    record_links: list[RecordLink] = []
+    record_outcomes: list[RecordOutcome] = []
+    record_work: list[RecordWork] = []  # calls into related systems not yet recorded
     rca_required: bool
     rca_internal: RcaTask | None = None
     rca_customer: RcaTask | None = None
@@ -185,6 +189,8 @@ class EscalationState(BaseModel):
             problem_records=self.problem_records,
             stakeholders=self.stakeholders,
             tags=self.tags,
+            record_links=self.record_links,
+            record_outcomes=self.record_outcomes,
             rca=RcaView(
                 required=self.rca_required, internal=self.rca_internal, customer=self.rca_customer
             ),

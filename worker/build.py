@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+import os
+from collections.abc import AsyncIterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
@@ -14,6 +15,7 @@ from activities.channels.http import new_http_client
 from activities.log_context import ActivityLogContext
 from activities.metrics import DomainMetrics
 from activities.notify import NotifyActivities
+from activities.records.activities import RecordActivities
 from activities.store import StoreActivities
 from config.settings import Settings
 from config.tracing import traced_runner
@@ -30,12 +32,14 @@ ACTIVITY_SLOTS = 32
 @asynccontextmanager
 async def create_worker(
     client: Client, settings: Settings, *, task_queue: str | None = None, migrate: bool = True,
-    interceptors: Sequence[Interceptor] = (),
+    interceptors: Sequence[Interceptor] = (), environ: Mapping[str, str] | None = None,
 ) -> AsyncIterator[Worker]:
     """A running worker for the lifetime of the context (shut down gracefully on exit).
 
     `interceptors` come after ours (tracing, or a test that watches the workflow). The
-    workflow runner is worker/runner.py's choice for this temporalio and these settings."""
+    workflow runner is worker/runner.py's choice for this temporalio and these settings.
+    `environ` holds the related systems' credentials, read by name at each call (default: the
+    process environment, live)."""
     url = settings.resolved_database_url
     if migrate:
         prepare_schema(url, upgrade=settings.escalations_migrate_on_start)
@@ -47,8 +51,9 @@ async def create_worker(
     executor = ThreadPoolExecutor(max_workers=ACTIVITY_SLOTS, thread_name_prefix="activity")
     try:
         async with new_http_client() as http:
-            notify = NotifyActivities(http, sessions, NotifyConfig.from_settings(settings),
-                                      metrics)
+            config = NotifyConfig.from_settings(settings)
+            notify = NotifyActivities(http, sessions, config, metrics)
+            records = RecordActivities(http, config, os.environ if environ is None else environ)
             worker = Worker(
                 client,
                 task_queue=task_queue or settings.temporal_task_queue,
@@ -58,6 +63,9 @@ async def create_worker(
                     store.count_prior_escalations,
                     store.close_related_records,
                     notify.deliver_notification,
+                    records.link_related_record,
+                    records.close_related_record,
+                    records.open_problem_record,
                 ],
                 activity_executor=executor,
                 max_concurrent_activities=ACTIVITY_SLOTS,

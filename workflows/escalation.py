@@ -13,7 +13,7 @@ from datetime import timedelta
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
-from workflows import effects, patches
+from workflows import effects, patches, records
 from workflows import search_attributes as sa
 
 with workflow.unsafe.imports_passed_through():
@@ -48,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
         TaskForceInput,
         VerificationInput,
     )
+    from domain.record_outcomes import RecordWork
     from domain.routing import RoutingDecision, apply_repeat_customer
     from domain.state import EscalationRequest, EscalationState, Notification
     from domain.transition import Transition
@@ -68,6 +69,7 @@ class EscalationWorkflow:
         self._wake = False
         self._queues: dict[tuple[str, str], list[Notification]] = {}
         self._senders: dict[tuple[str, str], asyncio.Task[None]] = {}
+        self._record_tasks: dict[str, asyncio.Task[None]] = {}  # by RecordWork.key
 
     @workflow.run
     async def run(self, input: WorkflowInput) -> EscalationSummary:
@@ -81,10 +83,12 @@ class EscalationWorkflow:
             await self._intake(request)
         else:
             self._enqueue(self._state.outbox)  # deliveries the previous run did not finish
+            self._start_record_work()  # so are calls into related systems (idempotent)
         del request
         state = await self._until_done()
         await workflow.wait_condition(
             lambda: workflow.all_handlers_finished() and not self._senders
+            and not self._record_tasks
         )
         return EscalationSummary(
             id=state.id, status=state.status, priority=state.priority, team=state.team,
@@ -98,6 +102,8 @@ class EscalationWorkflow:
             decision = await self._with_repeat_customer(request)
         async with self._lock:
             await self._commit(lifecycle.intake(request, decision, workflow.now()))
+            self._adopt_record_work(lifecycle.request_links(self._current(), at=workflow.now()),
+                                    patches.RELATED_RECORDS_LINKED_AT_START)
         self._opened = True
 
     async def _with_repeat_customer(self, request: EscalationRequest) -> RoutingDecision:
@@ -170,6 +176,10 @@ class EscalationWorkflow:
         state = self._current()
         if state.stage is not Stage.CLOSE or state.related_records_closed:
             return
+        if workflow.patched(patches.RELATED_RECORDS_CLOSED_IN_THEIR_SYSTEMS):
+            await self._commit(lifecycle.enter_close(state, at=workflow.now()))
+            self._start_record_work()
+            return
         closed = await workflow.execute_activity_method(
             StoreActivities.close_related_records,
             CloseRecordsInput(escalation_id=state.id, records=state.related_records),
@@ -219,6 +229,29 @@ class EscalationWorkflow:
         if not beside:
             self._enqueue(transition.notifications)
         self._wake = True
+
+    # Calls into related systems run beside everything else; each outcome is committed alone.
+
+    def _adopt_record_work(self, transition: Transition, patch: str) -> None:
+        """Start the record work an entry-less decision added, behind its patch (consulted
+        only when there is work, so escalations without related systems record no marker)."""
+        if len(transition.state.record_work) > len(self._current().record_work) and (
+                workflow.patched(patch)):
+            self._state = transition.state
+            self._start_record_work()
+
+    def _start_record_work(self) -> None:
+        for work in self._current().record_work:
+            if work.key not in self._record_tasks:
+                self._record_tasks[work.key] = asyncio.create_task(self._do_record_work(work))
+
+    async def _do_record_work(self, work: RecordWork) -> None:
+        done = await records.run(self._current(), work)
+        async with self._lock:
+            await self._commit(lifecycle.work_done(
+                self._current(), work, outcome=done.outcome, answer=done.answer,
+                record=done.record, at=workflow.now()))
+        del self._record_tasks[work.key]
 
     def _view(self) -> EscalationView:
         state = self._current()
@@ -286,6 +319,14 @@ class EscalationWorkflow:
             # Re-check: another update may have changed the state since this one was accepted.
             self._recheck(action, command)
             await self._commit(lifecycle.apply(self._current(), command, at=workflow.now()))
+            if action is Action.ADD_DETAILS:
+                self._adopt_record_work(lifecycle.request_links(self._current(),
+                                                                at=workflow.now()),
+                                        patches.RELATED_RECORDS_LINKED_AT_START)
+            elif action is Action.SUBMIT_INTERNAL_RCA:
+                self._adopt_record_work(
+                    lifecycle.request_problem_record(self._current(), at=workflow.now()),
+                    patches.PROBLEM_RECORDS_OPENED)
             entered_close = self._current().stage is Stage.CLOSE
             if entered_close and workflow.patched(patches.CLOSE_STAGE_ENTERED_BY_THE_ACTION):
                 # The caller's next step is the RCA: answer only once its task exists.

@@ -30,3 +30,18 @@ REPEAT_CUSTOMER_COUNTED_BY_API = "repeat-customer-counted-by-api"
 # 2026-12-06. A transition's deliveries start beside its store write, in the same workflow
 # task. Old branch: after the write (tests/histories/before-notify-beside-record/).
 NOTIFY_BESIDE_RECORD = "notify-beside-record"
+
+# 2026-12-20. Related records close in their own systems (PagerDuty, Jira, ServiceNow, webhook):
+# one activity per record, outcomes as they come; the RCA no longer waits for them. Old branch:
+# the store-only close_related_records activity, then the RCA
+# (tests/histories/before-related-records-in-their-systems/).
+RELATED_RECORDS_CLOSED_IN_THEIR_SYSTEMS = "related-records-closed-in-their-systems"
+
+# 2026-12-20. After intake, and after details that add related records, a comment with the
+# console link on each related record of a known system. Old branch: none (consulted only when
+# there is a record to link).
+RELATED_RECORDS_LINKED_AT_START = "related-records-linked-at-start"
+
+# 2026-12-20. After an internal RCA with corrective actions, a problem record in the team's
+# problem system. Old branch: none (consulted only when the team's policy names one).
+PROBLEM_RECORDS_OPENED = "problem-records-opened"

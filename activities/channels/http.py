@@ -61,11 +61,12 @@ async def _send_first(
     body: bytes,
     headers: Mapping[str, str],
     request_timeout: float,
+    method: str = "POST",
 ) -> httpx.Response:
     """Try each checked address in turn until one accepts the connection."""
     for index, url in enumerate(target.urls):
         request = client.build_request(
-            "POST",
+            method,
             url,
             content=body,
             headers={**headers, **target.headers},
@@ -93,19 +94,9 @@ async def post(
 ) -> int:
     """Return the 2xx status; raise DeliveryFailed (retryable) or TargetRefused (final)."""
     shown = redact_url(url, keep_path=not path_is_secret)
-    try:
-        # httpx times each phase alone; this bounds the whole exchange ("no answer in 10 s"),
-        # name resolution included.
-        async with asyncio.timeout(request_timeout):
-            target = await check_target(url, rules, keep_path=not path_is_secret)
-            response = await _send_first(client, target, body, headers, request_timeout)
-    except (TimeoutError, httpx.TimeoutException):
-        raise DeliveryFailed(f"no answer from {shown} within {request_timeout:g} s") from None
-    except httpx.HTTPError as exc:
-        hidden = [*url_secrets(url, include_path=path_is_secret), *secrets]
-        detail = scrub(f"{type(exc).__name__}: {exc}", hidden)
-        # `from None`: Temporal records the cause chain, and a library's text may hold the URL.
-        raise DeliveryFailed(f"request to {shown} failed: {detail}") from None
+    response = await send(client, "POST", url, body, headers=headers, rules=rules,
+                          request_timeout=request_timeout, secrets=secrets,
+                          path_is_secret=path_is_secret)
     if not 200 <= response.status_code < 300:
         raise DeliveryFailed(
             f"{shown} answered {response.status_code}",
@@ -113,3 +104,33 @@ async def post(
             retry_after=_retry_after(response),
         )
     return response.status_code
+
+
+async def send(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    body: bytes,
+    *,
+    headers: Mapping[str, str],
+    rules: HostRules,
+    request_timeout: float,
+    secrets: Sequence[str] = (),
+    path_is_secret: bool = False,
+) -> httpx.Response:
+    """Any answer, read whole; raise DeliveryFailed when none came (retryable) or
+    TargetRefused when the host rules forbid the URL (final)."""
+    shown = redact_url(url, keep_path=not path_is_secret)
+    try:
+        # httpx times each phase alone; this bounds the whole exchange ("no answer in 10 s"),
+        # name resolution included.
+        async with asyncio.timeout(request_timeout):
+            target = await check_target(url, rules, keep_path=not path_is_secret)
+            return await _send_first(client, target, body, headers, request_timeout, method)
+    except (TimeoutError, httpx.TimeoutException):
+        raise DeliveryFailed(f"no answer from {shown} within {request_timeout:g} s") from None
+    except httpx.HTTPError as exc:
+        hidden = [*url_secrets(url, include_path=path_is_secret), *secrets]
+        detail = scrub(f"{type(exc).__name__}: {exc}", hidden)
+        # `from None`: Temporal records the cause chain, and a library's text may hold the URL.
+        raise DeliveryFailed(f"request to {shown} failed: {detail}") from None

@@ -53,10 +53,18 @@ def signature(secret: str, body: bytes) -> str:
 
 
 def headers(notification: Notification, body: bytes, secret: str | None) -> dict[str, str]:
+    return signed_headers(message_id=notification.id, event=notification.event.value,
+                          body=body, secret=secret)
+
+
+def signed_headers(*, message_id: str, event: str, body: bytes, secret: str | None
+                   ) -> dict[str, str]:
+    """The headers of every webhook we send (notifications and related-record webhooks), so
+    one signing scheme covers both."""
     found = {
         "Content-Type": "application/json",
-        "Idempotency-Key": notification.id,
-        "X-Escalations-Event": notification.event.value,
+        "Idempotency-Key": message_id,
+        "X-Escalations-Event": event,
     }
     if secret:
         found[SIGNATURE_HEADER] = signature(secret, body)

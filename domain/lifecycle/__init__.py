@@ -5,6 +5,7 @@
 - `sla`: deadline arithmetic from the policy snapshot.
 - `opening`: intake, the start stage. `actions`: `apply` and the working-stage handlers.
 - `closing`: records closed, the RCA hand-off, close and cancel.
+- `records`: related records in their own systems (linked, closed, problem records).
 - `steps`: what actions and fired timers (`domain.timers`) share. `delivery`: a failed delivery.
 
 A new action touches:
@@ -30,6 +31,7 @@ from domain.lifecycle.actions import apply
 from domain.lifecycle.closing import records_closed
 from domain.lifecycle.delivery import notification_failed
 from domain.lifecycle.opening import intake
+from domain.lifecycle.records import enter_close, request_links, request_problem_record, work_done
 from domain.lifecycle.rules import (
     ACTION_OF,
     ALLOWED,
@@ -47,7 +49,11 @@ __all__ = [
     "allowed_actions",
     "apply",
     "ensure_allowed",
+    "enter_close",
     "intake",
     "notification_failed",
     "records_closed",
+    "request_links",
+    "request_problem_record",
+    "work_done",
 ]

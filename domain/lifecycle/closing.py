@@ -32,13 +32,19 @@ def records_closed(state: EscalationState, closed: list[str], *, at: datetime) -
     s = tx.state
     s.related_records_closed = True
     tx.log(TimelineType.RELATED_RECORDS_CLOSED, {"records": closed})
+    request_rca_or_close(tx)
+    return tx.done()
+
+
+def request_rca_or_close(tx: Tx) -> None:
+    """What follows the related records: the internal RCA task, or the end."""
+    s = tx.state
     if s.rca_required:
         coordinators = to.problem_coordinator(s)
         s.rca_internal = _rca_task(tx, RcaKind.INTERNAL, coordinators[0] if coordinators else None)
         s.deadlines.internal_rca_due = s.rca_internal.due_at
     else:
         _close(tx)
-    return tx.done()
 
 
 def _rca_task(tx: Tx, kind: RcaKind, assignee: Recipient | None) -> RcaTask:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,10 +135,11 @@ class ApiStack:
 async def api_stack(
     env: WorkflowEnvironment, directory: Path, *, database_url: str, worker: bool = True,
     rpc_timeout: float = 10.0, edit_policy: Callable[[str], str] | None = None,
-    settings_changes: dict[str, Any] | None = None,
+    settings_changes: dict[str, Any] | None = None, environ: Mapping[str, str] | None = None,
 ) -> AsyncIterator[ApiStack]:
     """`edit_policy` rewrites the policy file's text; `settings_changes` apply to the API's and
-    the worker's settings alike."""
+    the worker's settings alike; `environ` is where the worker reads related systems'
+    credentials (none by default)."""
     async with AsyncExitStack() as stack:
         receiver = await stack.enter_async_context(HttpReceiver())
         policy = write_policy(directory / "policy.toml", receiver.url(""), ["127.0.0.1"])
@@ -149,7 +150,8 @@ async def api_stack(
         settings = settings.model_copy(update=settings_changes or {})
         tokens = write_keys(directory / "api-keys.toml")
         if worker:
-            await stack.enter_async_context(create_worker(env.client, settings))
+            await stack.enter_async_context(create_worker(env.client, settings,
+                                                          environ=environ or {}))
         manager = await stack.enter_async_context(LifespanManager(create_app(settings)))
         http = await stack.enter_async_context(httpx.AsyncClient(
             transport=httpx.ASGITransport(app=manager.app), base_url="http://api.test",

@@ -132,8 +132,8 @@ async def test_api_drives_a_p1_to_closed_with_exact_notifications(
             "created", "routed", "stage_changed", "sla_breached", "escalated", "acknowledged",
             "notice_sent", "action_plan_set", "stage_changed", "resolution_declared",
             "resolution_verified", "customer_access_confirmed", "stage_changed",
-            "related_records_closed", "rca_requested", "internal_rca_submitted",
-            "rca_requested", "customer_rca_shared", "closed",
+            "related_record_outcome", "related_records_closed", "rca_requested",
+            "internal_rca_submitted", "rca_requested", "customer_rca_shared", "closed",
         ]
         assert {e["actor"] for e in timeline} == {"alice", "bob", "sam", "system"}
 

@@ -16,8 +16,10 @@ import store.tables  # noqa: F401  (registers the tables with SQLModel.metadata)
 from activities.channels.config import NotifyConfig
 from activities.channels.http import new_http_client
 from activities.notify import NotifyActivities
+from activities.records.activities import RecordActivities
 from store.engine import create_engine_for, session_factory
 from tests.support.receivers import http_receiver, smtp_receiver  # noqa: F401  (fixtures)
+from tests.support.related_systems import ENV, RelatedSystems
 
 Build = Callable[..., NotifyActivities]
 
@@ -54,3 +56,15 @@ def build(http_client: httpx.AsyncClient, sessions: sessionmaker[Session]) -> Bu
         return NotifyActivities(http_client, sessions, NotifyConfig(**config))  # type: ignore[arg-type]
 
     return make
+
+
+@pytest.fixture
+def systems() -> Iterator[RelatedSystems]:
+    with RelatedSystems() as found:
+        yield found
+
+
+@pytest.fixture
+def records(http_client: httpx.AsyncClient) -> RecordActivities:
+    """The record activities with the systems' credentials in their environment."""
+    return RecordActivities(http_client, NotifyConfig(), environ=dict(ENV))

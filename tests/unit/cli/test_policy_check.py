@@ -77,3 +77,30 @@ def test_missing_file_exits_1_with_a_clear_message(
     result = _check(tmp_path / name)
     assert result.exit_code == 1
     assert message in result.stderr
+
+
+def test_related_systems_show_their_credentials_by_name_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = preset_text("default") + """
+[[related_systems]]
+name = "jira"
+kind = "jira"
+pattern = "[A-Z]+-\\\\d+"
+base_url = "https://corp.atlassian.net"
+email_env = "JIRA_EMAIL"
+token_env = "JIRA_API_TOKEN"
+transition = "Done"
+"""
+    path = tmp_path / "systems.toml"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("JIRA_API_TOKEN", "jira-token-secret-value")
+    monkeypatch.delenv("JIRA_EMAIL", raising=False)
+
+    result = _check(path)
+
+    assert result.exit_code == 0, result.output
+    assert "Related systems" in result.stdout
+    assert "JIRA_API_TOKEN, JIRA_EMAIL (not set here)" in result.stdout
+    assert "transition 'Done'" in result.stdout
+    assert "jira-token-secret-value" not in result.stdout

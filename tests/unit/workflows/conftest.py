@@ -3,7 +3,8 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -27,10 +28,21 @@ async def rig(
 ) -> AsyncIterator[Rig]:
     """Parametrized indirectly with a runner of tests.support.runners.RUNNERS, the worker runs
     on that one; otherwise on the one the environment's settings pick."""
+    async with rig_for(time_skipping_env, tmp_path, request) as found:
+        yield found
+
+
+@asynccontextmanager
+async def rig_for(time_skipping_env: WorkflowEnvironment, tmp_path: Path,
+                  request: pytest.FixtureRequest, *, environ: Mapping[str, str] | None = None
+                  ) -> AsyncIterator[Rig]:
+    """The rig, its worker reading related systems' credentials from `environ` (none by
+    default: no test reads the environment it happens to run in)."""
     runner: str | None = getattr(request, "param", None)
     settings = runner_settings(runner, database_url=f"sqlite:///{tmp_path / 'store.db'}",
                                temporal_task_queue=f"test-{uuid.uuid4()}")
-    async with HttpReceiver() as receiver, create_worker(time_skipping_env.client, settings):
+    async with HttpReceiver() as receiver, create_worker(time_skipping_env.client, settings,
+                                                         environ=environ or {}):
         engine = create_engine_for(settings.resolved_database_url)
         rig = Rig(env=time_skipping_env, task_queue=settings.temporal_task_queue,
                   receiver=receiver, sessions=session_factory(engine),

@@ -18,6 +18,7 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.notify import NotifyActivities
+from activities.records.activities import RecordActivities
 from activities.store import StoreActivities
 from domain.enums import Action
 from domain.messages import ActivityName, IntakeInput, WorkflowInput
@@ -34,7 +35,9 @@ def test_every_action_has_its_update_under_its_own_name() -> None:
 
 def test_every_activity_is_registered_under_its_listed_name() -> None:
     methods = [StoreActivities.record_escalation, StoreActivities.count_prior_escalations,
-               StoreActivities.close_related_records, NotifyActivities.deliver_notification]
+               StoreActivities.close_related_records, NotifyActivities.deliver_notification,
+               RecordActivities.link_related_record, RecordActivities.close_related_record,
+               RecordActivities.open_problem_record]
     names = set()
     for method in methods:
         definition = activity._Definition.from_callable(method)

@@ -84,8 +84,8 @@ async def test_p1_walks_every_stage_and_hands_off_the_rca(rig: Rig) -> None:
         "created", "routed", "stage_changed", "acknowledged", "notice_sent",
         "status_update", "status_update", "status_update", "action_plan_set", "stage_changed",
         "resolution_declared", "resolution_verified", "customer_access_confirmed",
-        "stage_changed", "related_records_closed", "rca_requested", "internal_rca_submitted",
-        "rca_requested", "customer_rca_shared", "closed",
+        "stage_changed", "related_record_outcome", "related_records_closed", "rca_requested",
+        "internal_rca_submitted", "rca_requested", "customer_rca_shared", "closed",
     ]
     assert rig.events_to("/finance") == ["notice", "status_update", "status_update",
                                           "status_update", "resolution_verified"]
@@ -114,8 +114,13 @@ async def test_p4_closes_right_after_related_records_without_rca(rig: Rig) -> No
 
     assert summary.status is Status.CLOSED
     entries = rig.timeline(handle.id)
-    assert [e.type.value for e in entries][-2:] == ["related_records_closed", "closed"]
+    assert [e.type.value for e in entries][-4:] == [
+        "related_record_outcome", "related_record_outcome", "related_records_closed", "closed"]
+    # No [[related_systems]] in the policy: nothing to close anywhere, both records are kept.
+    assert [(e.details["record"], e.details["outcome"]) for e in entries[-4:-2]] == [
+        ("INC-7", "kept"), ("INC-8", "kept")]
     assert entries[-2].details["records"] == ["INC-7", "INC-8"]
+    assert entries[-2].details["kept"] == ["INC-7", "INC-8"]
 
 
 async def test_action_plan_versions_are_all_kept(rig: Rig) -> None:
