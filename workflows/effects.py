@@ -11,7 +11,7 @@ from temporalio.common import RetryPolicy, SearchAttributeUpdate, TypedSearchAtt
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from domain.errors import ActionNotAllowed, DomainError, VersionConflict
+    from domain.errors import ActionNotAllowed, DomainError, InvalidInput, VersionConflict
     from domain.messages import DeliveryFailure, DeliveryInput, DeliveryTarget
     from domain.state import EscalationState, Notification
     from domain.timers import PendingTimer
@@ -43,6 +43,9 @@ def to_application_error(error: DomainError) -> ApplicationError:
         details = {"stage": error.stage, "allowed_actions": error.allowed_actions}
     elif isinstance(error, VersionConflict):
         details = {"current_version": error.current_version}
+    elif isinstance(error, InvalidInput):
+        details = {"problems": [{"field": p.field, "message": p.message}
+                                for p in error.problems]}
     return ApplicationError(str(error), details, type=error.type, non_retryable=True)
 
 

@@ -30,3 +30,11 @@ REPEAT_CUSTOMER_COUNTED_BY_API = "repeat-customer-counted-by-api"
 # 2026-12-06. A transition's deliveries start beside its store write, in the same workflow
 # task. Old branch: after the write (tests/histories/before-notify-beside-record/).
 NOTIFY_BESIDE_RECORD = "notify-beside-record"
+
+# 2026-12-06. A complaint opened with its record (reference, received_at, complainant, codes)
+# gets the record's clocks: acknowledgement to the complainant (sent by itself before its
+# deadline), the five-business-day window, the team lead's warning and the final response. Only
+# requests carrying a record consult it, so no other history changes. Old branch: complaints
+# opened before keep the delay-notice timer they were opened with
+# (tests/histories/before-complaint-record/). Retire when none of those is open.
+COMPLAINT_RECORD = "complaint-record"
