@@ -3,6 +3,7 @@
 Each function takes the caller's Session and never commits.
 """
 
+from store.complaints import idr_complaints
 from store.cursor import InvalidCursor
 from store.deliveries import (
     Delivered,
@@ -41,6 +42,7 @@ __all__ = [
     "get_escalation",
     "get_request_hash",
     "get_timeline",
+    "idr_complaints",
     "list_escalations",
     "list_rca_tasks",
     "mark_delivered",

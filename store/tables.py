@@ -96,6 +96,10 @@ class EscalationRow(SQLModel, table=True):
     resolution_declared_at: datetime | None = _ts()
     resolved_at: datetime | None = _ts()
     closed_at: datetime | None = _ts()
+    # The complaint record (RG 271): what the IDR export selects a period by (0005_complaints).
+    complaint_reference: str | None = Field(default=None, max_length=60)
+    complaint_received_at: datetime | None = _ts(index=True)
+    complaint_closed_at: datetime | None = _ts()
     # SHA-256 of the creating request: tells a retried Idempotency-Key from a reused one after
     # the workflow is gone from Temporal.
     request_hash: str | None = Field(default=None, max_length=64)
@@ -137,6 +141,9 @@ class EscalationRow(SQLModel, table=True):
             "resolution_declared_at": view.resolution_declared_at,
             "resolved_at": view.resolved_at,
             "closed_at": view.closed_at or view.cancelled_at,
+            "complaint_reference": view.complaint.reference if view.complaint else None,
+            "complaint_received_at": view.complaint.received_at if view.complaint else None,
+            "complaint_closed_at": view.complaint.closed_at if view.complaint else None,
             "request_hash": None,  # not part of the view: the store sets or keeps it
             "view_json": view.model_dump_json(),
         }
