@@ -22,7 +22,7 @@ def complaints_policy(receiver_url: str, **kinds: dict[str, Any]) -> Policy:
     """The rg271 preset, contacts on `receiver_url`, quiet priorities; complaint kinds may be
     overridden, e.g. complaints_policy(url, standard={"acknowledge_auto_before": None})."""
     base = loopback_policy(receiver_url, preset="rg271", notice_within="P300D",
-                           **{p: QUIET for p in ("P1", "P2", "P3", "P4")})
+                           **dict.fromkeys(("P1", "P2", "P3", "P4"), QUIET))
     raw = base.model_dump(mode="json")
     raw["notifications"]["block_private_addresses"] = False  # the receivers are on loopback
     for kind, changes in kinds.items():

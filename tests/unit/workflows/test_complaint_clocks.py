@@ -67,7 +67,8 @@ async def test_the_acknowledgement_goes_out_by_itself_before_24_hours(rig: Rig) 
     await rig.env.sleep(timedelta(minutes=2))
     view = await rig.wait_for(handle, lambda v: v.sla.complaint_acknowledge is SlaOutcome.MET,
                               "automatic acknowledgement")
-    assert view.complaint is not None and view.complaint.acknowledged_automatically
+    assert view.complaint is not None
+    assert view.complaint.acknowledged_automatically
     assert view.complaint.acknowledged_at is not None
     assert _at_time(view.complaint.acknowledged_at, due - timedelta(hours=2))
     assert view.acknowledged_at is None  # our internal acknowledge is another clock
@@ -104,7 +105,8 @@ async def test_an_acknowledgement_sent_by_hand_stops_its_clock(rig: Rig) -> None
     await rig.env.sleep(timedelta(hours=24))
     view = await _state(handle)
     assert view.sla.complaint_acknowledge is SlaOutcome.MET
-    assert view.complaint is not None and not view.complaint.acknowledged_automatically
+    assert view.complaint is not None
+    assert not view.complaint.acknowledged_automatically
     await rig.settle(handle)
     assert rig.events_to("/complainant") == ["complaint_acknowledgement"]
     await rig.cancel(handle)
@@ -171,7 +173,8 @@ async def test_on_business_day_six_the_five_day_rule_is_missed(rig: Rig) -> None
         await handle.execute_update(EscalationWorkflow.resolve_early, ResolveEarlyInput(
             actor=IM, note="Refunded.", satisfied=True))
     cause = refused.value.cause
-    assert isinstance(cause, ApplicationError) and cause.type == "action_not_allowed"
+    assert isinstance(cause, ApplicationError)
+    assert cause.type == "action_not_allowed"
     assert "five-business-day window closed" in cause.message
     assert view.sla.final_response is SlaOutcome.PENDING  # the IDR response is still owed
     await rig.cancel(handle)
@@ -193,7 +196,8 @@ async def test_the_final_response_deadline(
     body: dict[str, Any] = complaint_body(_contact(rig), kind=kind, issues=[issue])
     handle, created = await rig.open(body, policy=policy)
     record, due = created.escalation.complaint, created.escalation.deadlines.final_response_due
-    assert record is not None and due is not None
+    assert record is not None
+    assert due is not None
     assert due.astimezone(SYDNEY) == record.received_at.astimezone(SYDNEY) + timedelta(days=days)
     await rig.env.sleep(timedelta(days=notice_day))
     warning = await rig.wait_for(handle, lambda v: bool(
