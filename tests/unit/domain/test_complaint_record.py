@@ -13,6 +13,7 @@ from domain import lifecycle, timers
 from domain.complaint_record import ClosedUnder, FiveDayRule
 from domain.enums import Action, Role, SlaOutcome
 from domain.errors import ActionNotAllowed, InvalidInput
+from domain.lifecycle.complaints import five_day_rule
 from domain.models import (
     ActionInput,
     ActionPlanInput,
@@ -26,7 +27,7 @@ from domain.models import (
     ResolveEarlyInput,
     VerificationInput,
 )
-from domain.policy import parse_policy
+from domain.policy import Policy, parse_policy
 from domain.routing import route
 from domain.state import EscalationRequest, EscalationState
 from domain.timer_kinds import TimerKind
@@ -77,9 +78,6 @@ def test_the_record_says_whether_the_five_day_rule_can_end_it(
 def test_a_listed_kind_is_excluded_even_with_business_days() -> None:
     raw = POLICY.model_dump(mode="json")
     raw["complaint_kinds"]["credit_default_or_hardship"]["informal_resolution_business_days"] = 5
-    from domain.policy import Policy
-    from domain.lifecycle.complaints import five_day_rule
-
     policy = Policy.model_validate(raw)
     record = complaint().complaint
     assert record is not None
