@@ -14,6 +14,8 @@ from domain.policy import Policy
 
 # A received_at this far ahead of our clock is a client clock off, not a time zone mistake.
 CLOCK_SKEW = timedelta(minutes=5)
+# Older than this is a data-entry error, not a complaint still inside any RG 271 timeframe.
+OLDEST = timedelta(days=3 * 366)
 
 
 def code_problem(policy: Policy, table: str, code: str, field: str) -> FieldProblem | None:
@@ -70,6 +72,9 @@ def complaint_problems(
     if complaint.received_at is not None and complaint.received_at > now + CLOCK_SKEW:
         problems.append(FieldProblem(field="complaint.received_at",
                                      message="is in the future"))
+    elif complaint.received_at is not None and complaint.received_at < now - OLDEST:
+        problems.append(FieldProblem(field="complaint.received_at",
+                                     message="is more than three years ago"))
     if len(set(complaint.products)) != len(complaint.products):
         problems.append(FieldProblem(field="complaint.products", message="a code is repeated"))
     if len(set(complaint.issues)) != len(complaint.issues):

@@ -65,6 +65,12 @@ def current_details(state: EscalationState, next_timer: PendingTimer | None) -> 
         f"- SLA: notice {state.sla.notice.value}, acknowledge {state.sla.acknowledge.value}, "
         f"resolve {state.sla.resolve.value}",
     ]
+    record = state.complaint
+    if record is not None:
+        ack = state.sla.complaint_acknowledge.value if state.sla.complaint_acknowledge else "-"
+        final = state.sla.final_response.value if state.sla.final_response else "-"
+        lines.append(f"- complaint {record.reference}: acknowledgement {ack}, final response "
+                     f"{final}, five-day rule {record.five_day_rule.value}")
     if next_timer is not None:
         due = f"{next_timer.due:%Y-%m-%d %H:%M:%S} UTC"
         lines.append(f"- next deadline: {next_timer.summary} at {due}")

@@ -6,6 +6,8 @@
 - `opening`: intake, the start stage. `actions`: `apply` and the working-stage handlers.
 - `closing`: records closed, the RCA hand-off, close and cancel.
 - `steps`: what actions and fired timers (`domain.timers`) share. `delivery`: a failed delivery.
+- `complaints`, `complaint_rules`: the complaint record's actions (RG 271) and when they are
+  allowed; its clocks are `domain.complaint_timers`.
 
 A new action touches:
 1. `domain/enums.py`: an `Action` member. Its value is the workflow update's name.

@@ -48,6 +48,7 @@ def seeded(client: httpx.AsyncClient, settings: Settings) -> None:
     ({"issues": ["moonbeams"]}, "complaint.issues[0]"),
     ({"received_via": "pigeon"}, "complaint.received_via"),
     ({"received_at": "2099-01-01T00:00:00+10:00"}, "complaint.received_at"),
+    ({"received_at": "0001-01-01T00:00:00+00:00"}, "complaint.received_at"),
 ])
 async def test_a_code_outside_the_tables_is_422_naming_the_field(
     client: httpx.AsyncClient, tokens: dict[Role, str], change: dict[str, Any], field: str
