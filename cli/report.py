@@ -43,7 +43,11 @@ def _instant(value: str) -> datetime:
     return parsed
 
 
+report_app = typer.Typer()
+
+
 def report(
+    ctx: typer.Context,
     since: Annotated[datetime | None, typer.Option(
         parser=_instant, metavar="TIME",
         help="Escalations created at or after TIME (RFC 3339, e.g. 2026-03-01T00:00:00Z).")] = None,
@@ -54,6 +58,8 @@ def report(
         "--format", case_sensitive=False, help="table or csv.")] = ReportFormat.TABLE,
 ) -> None:
     """SLA report per priority and per team: shares within SLA, times, open breaches."""
+    if ctx.invoked_subcommand is not None:
+        return  # `report idr`: a group whose bare form is still the SLA report
     errors = Console(stderr=True, highlight=False)
     if since is not None and until is not None and since >= until:
         errors.print("[red]error:[/] --until must be after --since")
@@ -78,26 +84,8 @@ def report(
         Console(highlight=False).print(_table(figures))
 
 
-report_app = typer.Typer()
+report_app.callback(invoke_without_command=True)(report)
 report_app.command("idr")(idr)
-
-
-@report_app.callback(invoke_without_command=True)
-def sla_report_command(
-    ctx: typer.Context,
-    since: Annotated[datetime | None, typer.Option(
-        parser=_instant, metavar="TIME",
-        help="Escalations created at or after TIME (RFC 3339, e.g. 2026-03-01T00:00:00Z).")] = None,
-    until: Annotated[datetime | None, typer.Option(
-        parser=_instant, metavar="TIME", help="Escalations created before TIME.")] = None,
-    team: Annotated[str | None, typer.Option(help="Only this team's escalations.")] = None,
-    output: Annotated[ReportFormat, typer.Option(
-        "--format", case_sensitive=False, help="table or csv.")] = ReportFormat.TABLE,
-) -> None:
-    """SLA report per priority and per team (`escalations report`); `report idr`: the IDR file."""
-    # A group whose bare form is still the SLA report, as documented before `idr` existed.
-    if ctx.invoked_subcommand is None:
-        report(since=since, until=until, team=team, output=output)
 
 
 def _read(

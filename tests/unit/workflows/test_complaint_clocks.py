@@ -4,7 +4,7 @@ warning, breach and extension, and deadlines across Sydney's daylight-saving cha
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -133,15 +133,22 @@ async def test_one_business_day_crosses_easter_and_its_weekend(rig: Rig) -> None
     await rig.cancel(handle)
 
 
-async def test_resolved_on_business_day_five_at_1659_ends_the_clock(rig: Rig) -> None:
+async def _received_on_a_monday(rig: Rig) -> tuple[Handle, EscalationView, date]:
+    """A complaint received at 10:00 on a Monday whose next eight days hold no holiday."""
     policy = complaints_policy(rig.receiver.url(""))
     monday = plain_week_monday(policy, await now(rig.env))
     received = local(monday, 10)
     await go_to(rig.env, received + timedelta(minutes=1))
     handle, created = await rig.open(complaint_body(_contact(rig), received_at=received),
                                      policy=policy)
+    return handle, created.escalation, monday
+
+
+async def test_resolved_on_business_day_five_at_1659_ends_the_clock(rig: Rig) -> None:
+    handle, opened, monday = await _received_on_a_monday(rig)
+    received = local(monday, 10)
     window = local(monday + timedelta(days=7), 17)  # the fifth business day: next Monday
-    assert created.escalation.deadlines.early_resolution_due == window
+    assert opened.deadlines.early_resolution_due == window
     await go_to(rig.env, local(monday + timedelta(days=7), 16, 59))
     view = await handle.execute_update(EscalationWorkflow.resolve_early, ResolveEarlyInput(
         actor=IM, note="Fee refunded; Jo is happy with that.", satisfied=True))
@@ -157,12 +164,7 @@ async def test_resolved_on_business_day_five_at_1659_ends_the_clock(rig: Rig) ->
 
 
 async def test_on_business_day_six_the_five_day_rule_is_missed(rig: Rig) -> None:
-    policy = complaints_policy(rig.receiver.url(""))
-    monday = plain_week_monday(policy, await now(rig.env))
-    received = local(monday, 10)
-    await go_to(rig.env, received + timedelta(minutes=1))
-    handle, _ = await rig.open(complaint_body(_contact(rig), received_at=received),
-                               policy=policy)
+    handle, _, monday = await _received_on_a_monday(rig)
     await go_to(rig.env, local(monday + timedelta(days=8), 10))  # Tuesday: business day 6
     view = await rig.wait_for(handle, lambda v: v.complaint is not None and
                               v.complaint.five_day_rule is FiveDayRule.WINDOW_CLOSED,
