@@ -19,7 +19,6 @@ from pydantic import (
     AfterValidator,
     Field,
     ValidationError,
-    ValidationInfo,
     ValidatorFunctionWrapHandler,
     field_validator,
     model_validator,
@@ -27,14 +26,19 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from domain.calendar import Calendar, PositiveDuration, iso_duration
-from domain.complaint_policy import Complaints, complaints_problems
+from domain.complaint_policy import (
+    COMPLAINT_TEMPLATE_NEEDS,
+    ComplaintKind,
+    Complaints,
+    complaints_problems,
+)
 from domain.enums import Category, Level, Priority, SourceChannel
 from domain.errors import PolicyError
 from domain.hosts import parse_rules
-from domain.idr_mapping import IdrMapping, mapping_problems
+from domain.idr_mapping import IdrMapping
 from domain.models import Recipient
 from domain.policy_base import PolicyModel
-from domain.templates import placeholders_in, template_problems
+from domain.templates import template_problems
 
 __all__ = ["Calendar", "Policy", "PolicyError", "PolicyModel", "iso_duration", "parse_policy",
            "validate_policy"]
@@ -231,45 +235,6 @@ class Templates(PolicyModel):
     )
 
 
-# What RG 271 requires each customer-facing complaint message to carry (RG 271.53-.55 for the
-# IDR response, RG 271.66 for the delay notice): checked when a policy has complaint kinds.
-COMPLAINT_TEMPLATE_NEEDS = {
-    "delay_notice": ("reasons", "afca"),
-    "idr_response": ("outcome", "reasons", "afca"),
-}
-
-
-class ComplaintKind(PolicyModel):
-    """Regulatory clocks that run beside the priority SLA (policy.md, "Complaint kinds")."""
-
-    acknowledge_within: PositiveDuration | None = None
-    final_response_within: PositiveDuration | None = None
-    delay_notice_before: PositiveDuration | None = None
-    clock: Literal["calendar", "business"] = "calendar"
-    # The five-business-day rule (RG 271.71-.75): resolved to the complainant's satisfaction by
-    # the end of this business day after receipt, a complaint needs no written response unless
-    # one is asked for or complaints.written_response_required lists it. Unset: no such rule.
-    informal_resolution_business_days: Annotated[int, Field(ge=1, le=30)] | None = None
-    # The acknowledgement's own clock (24 hours, or one business day: PT8H of 09:00-17:00);
-    # unset, the kind's clock.
-    acknowledge_clock: Literal["calendar", "business"] | None = None
-    # The acknowledgement goes out by itself this long before its deadline when nobody sent it.
-    acknowledge_auto_before: PositiveDuration | None = None
-
-    @field_validator("delay_notice_before")
-    @classmethod
-    def _before_final(cls, value: timedelta | None, info: ValidationInfo) -> timedelta | None:
-        final = info.data.get("final_response_within")
-        if value is None:
-            return value
-        if final is None:
-            raise ValueError("needs final_response_within (the deadline it comes before)")
-        if value >= final:
-            raise ValueError(
-                f"must be shorter than final_response_within ({iso_duration(final)}), "
-                f"got {iso_duration(value)}"
-            )
-        return value
 
 
 # Policy._shared: validated policies by their canonical JSON. Sharing is safe because a policy
@@ -400,16 +365,9 @@ def consistency_problems(policy: Policy) -> list[str]:
 def complaint_problems(policy: Policy) -> list[str]:
     """What a policy file with complaint kinds must also hold. Checked when a file is read, not
     when a snapshot is decoded: escalations opened under an older policy must still decode."""
-    kinds = set(policy.complaint_kinds)
-    problems = complaints_problems(policy.complaints, kinds=kinds)
-    if policy.idr is not None:
-        problems += mapping_problems(policy.idr, set(policy.complaints.code_tables))
-    if kinds:
-        for name, needed in COMPLAINT_TEMPLATE_NEEDS.items():
-            present = placeholders_in(getattr(policy.templates, name))
-            problems += [f"templates.{name}: must contain {{{p}}} (RG 271)"
-                         for p in needed if p not in present]
-    return problems
+    templates = {name: getattr(policy.templates, name) for name in COMPLAINT_TEMPLATE_NEEDS}
+    return complaints_problems(policy.complaints, kinds=set(policy.complaint_kinds),
+                               templates=templates, idr=policy.idr)
 
 
 def parse_policy(text: str, *, source: str = "policy") -> Policy:
