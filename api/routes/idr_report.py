@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
-from api.auth import ReportReader
+from api.auth import IdrReportReader
 from api.deps import PolicyDep, StoreDep
 from api.http.problems import FieldError, Problem, responses, unprocessable
 from domain.idr import IdrFile, build_idr, parse_period, to_csv
@@ -30,7 +30,7 @@ class IdrFormat(StrEnum):
 @router.get("/v1/reports/idr", responses=responses(401, 403, 409, 422, 503),
             response_model=IdrFile)
 async def get_idr_report(
-    _actor: ReportReader,
+    _actor: IdrReportReader,
     store: StoreDep,
     policy: PolicyDep,
     period: Annotated[str, Query(max_length=10, description="YYYYH1 or YYYYH2, e.g. 2026H2")],

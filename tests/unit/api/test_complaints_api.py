@@ -96,10 +96,13 @@ async def test_managers_and_viewers_get_the_file(
     assert (report["row_count"], report["nil"]) == (60, False)
 
 
-async def test_engineers_may_not(client: httpx.AsyncClient, tokens: dict[Role, str]) -> None:
-    answer = await client.get(URL, params={"period": "2026H2"},
-                              headers=bearer(tokens[Role.ENGINEER]))
+@pytest.mark.parametrize("role", [Role.ENGINEER, Role.ENGAGEMENT_LEAD])
+async def test_other_roles_may_not(
+    client: httpx.AsyncClient, tokens: dict[Role, str], role: Role
+) -> None:
+    answer = await client.get(URL, params={"period": "2026H2"}, headers=bearer(tokens[role]))
     assert answer.status_code == 403
+    assert "read IDR data files" in answer.json()["detail"]
 
 
 async def test_a_nil_period_says_so(
