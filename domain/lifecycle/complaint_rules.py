@@ -9,7 +9,7 @@ from datetime import datetime
 
 from domain.complaint_codes import code_problem
 from domain.complaint_record import FiveDayRule
-from domain.enums import Action
+from domain.enums import Action, SlaOutcome
 from domain.errors import FieldProblem
 from domain.models import ActionInput, IdrResponseInput, ResolveEarlyInput
 from domain.state import EscalationState
@@ -43,9 +43,9 @@ def complaint_precondition(
                         "send the IDR response")
         case Action.SEND_DELAY_NOTICE:
             final = due.final_response_due
-            if final is not None and ((now is not None and now >= final)
-                                      or (state.sla.final_response is not None
-                                      and state.sla.final_response.value != "pending")):
+            passed = (now is not None and final is not None and now >= final) or (
+                state.sla.final_response not in (None, SlaOutcome.PENDING))
+            if final is not None and passed:
                 return (f"a delay notice goes out before the final-response deadline "
                         f"({final.isoformat()}), which has passed")
     return None

@@ -107,13 +107,18 @@ def _send(tx: Tx, event: NotificationEvent, template: str, subject: str, **extra
     return text
 
 
+def _outcome(at: datetime, due: datetime | None) -> SlaOutcome:
+    return SlaOutcome.MET if due is None or at <= due else SlaOutcome.BREACHED
+
+
 def acknowledge_complaint(tx: Tx, message: str | None, *, automatic: bool) -> None:
     s = tx.state
     record = _record(tx).model_copy(update={"acknowledged_at": tx.at,
                                             "acknowledged_automatically": automatic})
     s.complaint = record
     if s.sla.complaint_acknowledge is SlaOutcome.PENDING:
-        s.sla.complaint_acknowledge = SlaOutcome.MET
+        # Late (a received_at long past, or a hand just ahead of the timer) is still a breach.
+        s.sla.complaint_acknowledge = _outcome(tx.at, s.deadlines.complaint_acknowledge_due)
     template = message or s.policy.templates.complaint_acknowledgement
     tx.log(TimelineType.COMPLAINT_ACKNOWLEDGED,
            {"automatic": automatic, "reference": record.reference})
@@ -170,7 +175,9 @@ def send_idr_response(
         "closed_under": ClosedUnder.IDR_RESPONSE,
     })
     if s.sla.final_response is SlaOutcome.PENDING:
-        s.sla.final_response = SlaOutcome.MET
+        late = _outcome(tx.at, s.deadlines.final_response_due) is SlaOutcome.BREACHED
+        s.sla.final_response = (SlaOutcome.MET if not late else SlaOutcome.EXTENDED
+                                if record.delay_notices else SlaOutcome.BREACHED)
     tx.log(TimelineType.IDR_RESPONSE_SENT, {"outcome": outcome, "reasons": reasons,
                                             "compensation": None if compensation is None
                                             else str(compensation)})

@@ -177,3 +177,14 @@ def test_every_complaint_clock_is_regulatory() -> None:
     assert all(k.regulatory for k in kinds if k.value.startswith(("complaint", "final",
                                                                    "early")))
     assert not TimerKind.RESOLVE_DEADLINE.regulatory
+
+
+def test_an_acknowledgement_after_its_deadline_is_a_breach() -> None:
+    received = T0 - timedelta(hours=30)  # told of it a day late: the clock had run out
+    state = complaint(received_at=received.isoformat())
+    due = [t for t in timers.pending_timers(state)
+           if t.kind is TimerKind.COMPLAINT_ACKNOWLEDGEMENT_AUTO]
+    state = timers.fire(state, due[0], at=T0).state
+    assert state.complaint is not None
+    assert state.complaint.acknowledged_automatically
+    assert state.sla.complaint_acknowledge is SlaOutcome.BREACHED
