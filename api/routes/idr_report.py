@@ -27,8 +27,10 @@ class IdrFormat(StrEnum):
     CSV = "csv"
 
 
-@router.get("/v1/reports/idr", responses=responses(401, 403, 409, 422, 503),
-            response_model=IdrFile)
+@router.get("/v1/reports/idr", response_model=IdrFile, responses={
+    **responses(401, 403, 409, 422, 503),
+    200: {"content": {"text/csv": {}}, "description": "JSON, or with format=csv the file"},
+})
 async def get_idr_report(
     _actor: IdrReportReader,
     store: StoreDep,
