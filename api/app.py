@@ -20,7 +20,7 @@ from api.http import errors, openapi, problems
 from api.http.limits import BodyLimit
 from api.http.metrics import ApiMetrics, MetricsMiddleware
 from api.http.request_log import RequestLogContext
-from api.routes import actions, escalations, health, rca, reports, triage
+from api.routes import actions, escalations, health, idr_report, rca, reports, triage
 from api.services.escalations import Escalations
 from api.services.policy import ActivePolicy
 from api.services.presence import PresenceBoard
@@ -127,7 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Customer escalations, each one a durable Temporal workflow.",
         lifespan=_lifespan(settings),
     )
-    for module in (escalations, actions, rca, triage, reports, health):
+    for module in (escalations, actions, rca, triage, reports, idr_report, health):
         app.include_router(module.router)
     problems.install(app)
     errors.install(app)

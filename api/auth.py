@@ -69,3 +69,6 @@ RcaReader = Annotated[
 ReportReader = Annotated[
     Actor, Depends(RoleGate({Role.INCIDENT_MANAGER, Role.VIEWER}, "read SLA reports"))
 ]
+IdrReportReader = Annotated[
+    Actor, Depends(RoleGate({Role.INCIDENT_MANAGER, Role.VIEWER}, "read IDR data files"))
+]

@@ -12,13 +12,17 @@ from cli.doctor import doctor
 from cli.keys import keys_app
 from cli.migrate import migrate
 from cli.policy import policy_app
-from cli.report import report
+from cli.policy_holidays import holidays_command
+from cli.report import report_app
 from cli.up import up
 
 app = typer.Typer(no_args_is_help=True, help="Escalation lifecycle service on Temporal.")
 app.add_typer(policy_app, name="policy", help="Check policy files.")
 app.add_typer(keys_app, name="keys", help="Manage API keys.")
-app.command("report", help="SLA report per priority and team (table or CSV).")(report)
+app.add_typer(report_app, name="report",
+              help="SLA report per priority and team (table or CSV); `report idr`: the IDR file.")
+policy_app.command("holidays", help="Public holidays as a [calendar] holidays list.")(
+    holidays_command)
 app.command("up", help="Run the whole dev stack: Temporal dev server + UI, worker(s), API.")(up)
 app.command("migrate", help="Bring the store to the newest migration (a one-shot job).")(migrate)
 app.command("doctor", help="Check a deployment's settings, each failure with its fix.")(doctor)

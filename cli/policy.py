@@ -54,6 +54,10 @@ def check(
         out.print(_complaint_kinds(policy))
     if policy.related_systems:
         out.print(related_systems_table(policy, os.environ))
+    if policy.idr is not None:
+        confirmed = sum(c.confirmed for c in policy.idr.columns)
+        out.print(f"IDR file: {len(policy.idr.columns)} columns, {confirmed} confirmed against "
+                  f"{escape(policy.idr.handbook)}")
     out.print(f"[green]{escape(str(file))}: valid policy[/]")
 
 

@@ -192,3 +192,39 @@ def due_at(
     if clock == "business":
         return add_business_time(start, duration, calendar)
     return start + duration
+
+
+def add_local_days(start: datetime, duration: timedelta, zone: ZoneInfo) -> datetime:
+    """`duration` with its days counted as local calendar days in `zone` (RFC 5545's nominal
+    days): 30 days after 10:00 on the day of receipt is 10:00 local thirty dates later, whether
+    or not a daylight-saving change lies between; the rest of the duration is exact time."""
+    if start.tzinfo is None:
+        raise ValueError("start must be timezone-aware")
+    days = timedelta(days=duration.days)
+    wall = start.astimezone(zone).replace(tzinfo=None) + days
+    # A wall time skipped by a clock change resolves with fold=0 (the offset before it): stable.
+    return wall.replace(tzinfo=zone).astimezone(UTC) + (duration - days)
+
+
+def close_of_business_day(start: datetime, business_days: int, calendar: Calendar) -> datetime:
+    """The closing instant of the `business_days`-th business day after the local date of
+    `start` (RG 271.72's "by the end of the fifth business day after receipt")."""
+    day = start.astimezone(calendar.zone()).date()
+    counted = 0
+    last = day + timedelta(days=100 * 366)
+    while counted < business_days:
+        day += timedelta(days=1)
+        if day >= last:
+            raise ValueError(f"no {business_days} business days within 100 years")
+        if calendar.is_business_day(day):
+            counted += 1
+    return calendar.window(day)[1]
+
+
+def regulatory_due(
+    start: datetime, duration: timedelta, *, clock: str, calendar: Calendar
+) -> datetime:
+    """A regulatory deadline: business time, or calendar days in the calendar's time zone."""
+    if clock == "business":
+        return add_business_time(start, duration, calendar)
+    return add_local_days(start, duration, calendar.zone())

@@ -96,6 +96,9 @@ class SlaOutcome(StrEnum):
     PENDING = "pending"
     MET = "met"
     BREACHED = "breached"
+    # A complaint's final-response deadline passed after a delay notice (RG 271.63-.66): the
+    # firm may take longer, and the response is still owed.
+    EXTENDED = "extended"
 
 
 class EscalationType(StrEnum):
@@ -138,6 +141,10 @@ class Action(StrEnum):
     SUBMIT_INTERNAL_RCA = "submit_internal_rca"
     SHARE_CUSTOMER_RCA = "share_customer_rca"
     CANCEL = "cancel"
+    ACKNOWLEDGE_COMPLAINT = "acknowledge_complaint"
+    RESOLVE_EARLY = "resolve_early"
+    SEND_DELAY_NOTICE = "send_delay_notice"
+    SEND_IDR_RESPONSE = "send_idr_response"
 
 
 class TimelineType(StrEnum):
@@ -173,6 +180,12 @@ class TimelineType(StrEnum):
     NOTIFICATION_FAILED = "notification_failed"
     CANCELLED = "cancelled"
     CLOSED = "closed"
+    COMPLAINT_ACKNOWLEDGED = "complaint_acknowledged"
+    RESOLVED_EARLY = "resolved_early"
+    EARLY_RESOLUTION_WINDOW_CLOSED = "early_resolution_window_closed"
+    DELAY_NOTICE_SENT = "delay_notice_sent"
+    IDR_RESPONSE_SENT = "idr_response_sent"
+    SLA_EXTENDED = "sla_extended"
 
 
 class NotificationEvent(StrEnum):
@@ -189,6 +202,9 @@ class NotificationEvent(StrEnum):
     RCA_TASK = "rca_task"
     RCA_SHARED = "rca_shared"
     CANCELLED = "cancelled"
+    COMPLAINT_ACKNOWLEDGEMENT = "complaint_acknowledgement"
+    DELAY_NOTICE = "delay_notice"
+    IDR_RESPONSE = "idr_response"
 
 
 class NotificationAudience(StrEnum):

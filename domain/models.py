@@ -5,14 +5,14 @@ Limits on every field keep bad input a clear 422 (api.md, "Errors") and keep his
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from domain.complaint_record import Code, ComplaintInput, ComplaintRecord
 from domain.enums import (
     Audience,
     Category,
@@ -30,11 +30,14 @@ from domain.enums import (
     Temperature,
     TimelineType,
 )
-from domain.record_outcomes import RecordLink, RecordOutcome
-from domain.sealed import PLAIN_ADDRESS_MAX, SEALED_ADDRESS_MAX, is_sealed
 
-_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
+# NO_NUL, Contact and Strict lived here first; importers still find them here.
+from domain.inputs import NO_NUL as NO_NUL
+from domain.inputs import Contact as Contact
+from domain.inputs import Strict as Strict
+from domain.inputs import check_address
+from domain.record_outcomes import RecordLink, RecordOutcome
+from domain.sealed import SEALED_ADDRESS_MAX
 
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 Name = Annotated[str, Field(min_length=1, max_length=120)]
@@ -55,62 +58,6 @@ def _strip_text(value: str) -> str:
 
 Title = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_strip_text)]
 Message = Annotated[str, Field(min_length=1, max_length=10_000), AfterValidator(_strip_text)]
-
-
-NO_NUL = r"^[^\x00]*$"  # the same rule for query parameters (a pattern the OpenAPI shows)
-
-
-def _contains_nul(value: object) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, list | tuple | set | frozenset):
-        return any(_contains_nul(item) for item in value)
-    if isinstance(value, dict):
-        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
-    return False  # nested inputs checked themselves
-
-
-class Strict(BaseModel):
-    """Inputs refuse unknown fields (422), so a typo never silently drops data."""
-
-    model_config = ConfigDict(extra="forbid", frozen=False)
-
-    @field_validator("*")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        # PostgreSQL text and jsonb cannot hold U+0000: one let in here would fail the
-        # escalation's store write on every retry, for ever. Refused here, it is a 422.
-        if _contains_nul(value):
-            raise ValueError("must not contain the NUL character (U+0000)")
-        return value
-
-
-def check_address(channel: ContactChannel, address: str) -> str:
-    """Syntax only; the policy's host rules are checked at the API and again at delivery."""
-    # The field admits a sealed address's length (domain/sealed.py); a plain one is held to less.
-    sealed = channel is not ContactChannel.EMAIL and is_sealed(address)
-    if len(address) > PLAIN_ADDRESS_MAX and not sealed:
-        raise ValueError(f"an address has at most {PLAIN_ADDRESS_MAX} characters")
-    if channel is ContactChannel.EMAIL:
-        if not _EMAIL.match(address):
-            raise ValueError(f"not an e-mail address: {address!r}")
-        return address
-    parts = urlsplit(address)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{channel.value} address must be an http(s) URL with a host")
-    if parts.username or parts.password:
-        raise ValueError("credentials in the URL are not allowed")
-    return address
-
-
-class Contact(Strict):
-    channel: ContactChannel
-    address: Annotated[str, Field(min_length=3, max_length=SEALED_ADDRESS_MAX)]
-
-    @model_validator(mode="after")
-    def _address_fits_channel(self) -> Contact:
-        check_address(self.channel, self.address)
-        return self
 
 
 class Recipient(Strict):
@@ -163,6 +110,7 @@ class CreateEscalationInput(Strict):
     priority: Priority | None = None
     channel: SourceChannel = SourceChannel.API
     complaint_kind: Annotated[str, Field(max_length=60, pattern=r"^[a-z0-9_]+$")] | None = None
+    complaint: ComplaintInput | None = None  # required with complaint_kind (the API checks)
     customer: Customer | None = None
     source: Source | None = None
     affected_customers: Annotated[list[AffectedCustomer], Field(max_length=500)] = []
@@ -266,6 +214,31 @@ class CancelInput(ActionInput):
     reason: Annotated[str, Field(min_length=1, max_length=2_000)]
 
 
+class ComplaintAckInput(ActionInput):
+    """Acknowledge the complaint to the complainant (RG 271.51), apart from `acknowledge`."""
+
+    message: Message | None = None  # None: the policy's complaint_acknowledgement template
+
+
+class ResolveEarlyInput(ActionInput):
+    """Resolved to the complainant's satisfaction within the five-business-day window."""
+
+    note: Message
+    satisfied: bool
+    written_response_requested: bool = False  # the complainant asked for a written response
+    outcome: Code | None = None  # None: the policy's complaints.early_resolution_outcome
+
+
+class DelayNoticeInput(ActionInput):
+    reasons: Message
+
+
+class IdrResponseInput(ActionInput):
+    outcome: Code
+    reasons: Message
+    compensation: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)] | None = None
+
+
 class Routing(BaseModel):
     rule: str
     reasons: list[str] = []
@@ -281,7 +254,19 @@ class Deadlines(BaseModel):
     internal_rca_due: datetime | None = None
     customer_rca_due: datetime | None = None
     final_response_due: datetime | None = None  # complaint kinds (policy.md)
-    delay_notice_due: datetime | None = None
+    delay_notice_due: datetime | None = None  # escalations opened before the complaint record
+    # The complaint record's clocks (RG 271), counted from its received_at; all are regulatory
+    # (REGULATORY_DEADLINES): they never pause.
+    complaint_acknowledge_due: datetime | None = None
+    early_resolution_due: datetime | None = None  # end of the fifth business day
+    final_response_warning_due: datetime | None = None  # the team lead is alerted
+
+
+# Deadlines a regulator sets: a pause of the SLA clocks leaves these running.
+REGULATORY_DEADLINES = frozenset({
+    "final_response_due", "delay_notice_due", "complaint_acknowledge_due",
+    "early_resolution_due", "final_response_warning_due",
+})
 
 
 class SlaState(BaseModel):
@@ -289,10 +274,12 @@ class SlaState(BaseModel):
     acknowledge: SlaOutcome = SlaOutcome.PENDING
     resolve: SlaOutcome = SlaOutcome.PENDING
     final_response: SlaOutcome | None = None  # only with a complaint kind
+    complaint_acknowledge: SlaOutcome | None = None  # only with a complaint record
 
     def any_breached(self) -> bool:
         return SlaOutcome.BREACHED in (
-            self.notice, self.acknowledge, self.resolve, self.final_response
+            self.notice, self.acknowledge, self.resolve, self.final_response,
+            self.complaint_acknowledge,
         )
 
 
@@ -351,6 +338,7 @@ class EscalationView(BaseModel):
     category: Category
     channel: SourceChannel = SourceChannel.API
     complaint_kind: str | None = None
+    complaint: ComplaintRecord | None = None
     status: Status
     stage: Stage
     temperature: Temperature

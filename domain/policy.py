@@ -13,15 +13,12 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
-    ValidationInfo,
     ValidatorFunctionWrapHandler,
     field_validator,
     model_validator,
@@ -29,14 +26,23 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from domain.calendar import Calendar, PositiveDuration, iso_duration
+from domain.complaint_policy import (
+    COMPLAINT_TEMPLATE_NEEDS,
+    ComplaintKind,
+    Complaints,
+    complaints_problems,
+)
 from domain.enums import Category, Level, Priority, SourceChannel
 from domain.errors import PolicyError
 from domain.hosts import parse_rules
+from domain.idr_mapping import IdrMapping
 from domain.models import Recipient
+from domain.policy_base import PolicyModel
 from domain.related_systems import ProblemRecords, RelatedSystem, systems_problems
 from domain.templates import template_problems
 
-__all__ = ["Calendar", "Policy", "PolicyError", "iso_duration", "parse_policy", "validate_policy"]
+__all__ = ["Calendar", "Policy", "PolicyError", "PolicyModel", "iso_duration", "parse_policy",
+           "validate_policy"]
 
 _KEY = re.compile(r"^[a-z0-9_-]{1,60}$")
 _KIND = re.compile(r"^[a-z0-9_]{1,60}$")
@@ -68,17 +74,6 @@ def _not_blank(value: str) -> str:
 
 
 Keyword = Annotated[str, Field(max_length=100), AfterValidator(_not_blank)]
-
-
-class PolicyModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
-        # A policy is a value: frozen, and nothing mutates its lists. Every transition deep-
-        # copies the escalation state (domain.transition.Tx); sharing the policy snapshot
-        # instead of copying it saved 2.4 ms and 43 KiB per transition.
-        del memo
-        return self
 
 
 Host = Annotated[str, Field(min_length=1, max_length=255)]
@@ -232,34 +227,16 @@ class Templates(PolicyModel):
         "We have not yet been able to resolve your complaint about {title}. "
         "We expect to respond by {final_response_due}."
     )
+    complaint_acknowledgement: Template = (
+        "We received your complaint about {title} on {received_at}. Your reference is "
+        "{complaint_reference}. We will respond by {final_response_due}."
+    )
+    idr_response: Template = (
+        "Our final response to your complaint {complaint_reference} about {title}: {outcome}. "
+        "{reasons} {afca}"
+    )
 
 
-class ComplaintKind(PolicyModel):
-    """Regulatory clocks that run beside the priority SLA (policy.md, "Complaint kinds")."""
-
-    acknowledge_within: PositiveDuration | None = None
-    final_response_within: PositiveDuration | None = None
-    delay_notice_before: PositiveDuration | None = None
-    clock: Literal["calendar", "business"] = "calendar"
-    # Documentation for people and reports; no timer reads it. RG 271: a complaint resolved to
-    # the complainant's satisfaction within this many business days needs no written response
-    # unless one is asked for (never for hardship complaints: leave it unset for those).
-    informal_resolution_business_days: Annotated[int, Field(ge=1, le=30)] | None = None
-
-    @field_validator("delay_notice_before")
-    @classmethod
-    def _before_final(cls, value: timedelta | None, info: ValidationInfo) -> timedelta | None:
-        final = info.data.get("final_response_within")
-        if value is None:
-            return value
-        if final is None:
-            raise ValueError("needs final_response_within (the deadline it comes before)")
-        if value >= final:
-            raise ValueError(
-                f"must be shorter than final_response_within ({iso_duration(final)}), "
-                f"got {iso_duration(value)}"
-            )
-        return value
 
 
 # Policy._shared: validated policies by their canonical JSON. Sharing is safe because a policy
@@ -280,6 +257,8 @@ class Policy(PolicyModel):
     templates: Templates = Templates()
     calendar: Calendar = Calendar()
     complaint_kinds: dict[KindKey, ComplaintKind] = {}
+    complaints: Complaints = Complaints()
+    idr: IdrMapping | None = None  # the IDR data file's columns (domain.idr_mapping)
     # Customer notices about these go to private channels only (email, webhook). The Category
     # enum has no "account" or "health" category, so such matters are marked by tags instead.
     sensitive_categories: list[Category] = [Category.BILLING]
@@ -326,7 +305,8 @@ class Policy(PolicyModel):
         """What an escalation carries in its workflow input (lifecycle.md's policy snapshot).
 
         Routing rules and triage keywords are applied by the API before the workflow starts and
-        never read by it again, so the snapshot leaves them out: a quarter of the default
+        never read by it again, and the IDR file's mapping is read only by the export, so the
+        snapshot leaves them out: a quarter of the default
         policy's bytes, in every escalation's history.
         The default route and the hot categories stay: they are small, and keep the snapshot a
         valid policy that decodes (and is shared) like any other.
@@ -334,6 +314,7 @@ class Policy(PolicyModel):
         return self.model_copy(update={
             "routing": Routing(default=self.routing.default),
             "triage": Triage(hot=self.triage.hot, fallback=self.triage.fallback),
+            "idr": None,  # the IDR export reads the active policy, never an escalation's
         })
 
     def sla(self, priority: Priority) -> PrioritySla:
@@ -388,6 +369,14 @@ def consistency_problems(policy: Policy) -> list[str]:
     return problems
 
 
+def complaint_problems(policy: Policy) -> list[str]:
+    """What a policy file with complaint kinds must also hold. Checked when a file is read, not
+    when a snapshot is decoded: escalations opened under an older policy must still decode."""
+    templates = {name: getattr(policy.templates, name) for name in COMPLAINT_TEMPLATE_NEEDS}
+    return complaints_problems(policy.complaints, kinds=set(policy.complaint_kinds),
+                               templates=templates, idr=policy.idr)
+
+
 def parse_policy(text: str, *, source: str = "policy") -> Policy:
     """Parse and validate TOML text; PolicyError names the key path and the reason."""
     try:
@@ -401,10 +390,14 @@ def parse_policy(text: str, *, source: str = "policy") -> Policy:
 def validate_policy(raw: Mapping[str, Any], *, source: str = "policy") -> Policy:
     """Validate an already-parsed policy document (a TOML or JSON object)."""
     try:
-        return Policy.model_validate(raw)
+        policy = Policy.model_validate(raw)
     except ValidationError as exc:
         problems = [p for err in exc.errors() for p in _describe(err)]
         raise PolicyError(f"{source}: " + "; ".join(problems), problems=problems) from exc
+    problems = complaint_problems(policy)
+    if problems:
+        raise PolicyError(f"{source}: " + "; ".join(problems), problems=problems)
+    return policy
 
 
 def _describe(err: ErrorDetails) -> list[str]:

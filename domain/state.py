@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from domain.complaint_record import ComplaintRecord
 from domain.enums import (
     Category,
     Level,
@@ -100,6 +101,9 @@ class EscalationState(BaseModel):
     category: Category
     channel: SourceChannel
     complaint_kind: str | None = None
+    # None for every escalation without a complaint kind, and for complaints opened before the
+    # record existed (they keep the clocks they were opened with: workflows/patches.py).
+    complaint: ComplaintRecord | None = None
     customer: Customer | None = None
     source: Source | None = None
     temperature: Temperature
@@ -161,6 +165,7 @@ class EscalationState(BaseModel):
             category=self.category,
             channel=self.channel,
             complaint_kind=self.complaint_kind,
+            complaint=self.complaint,
             status=self.status,
             stage=self.stage,
             temperature=self.temperature,

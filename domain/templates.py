@@ -9,6 +9,8 @@ PLACEHOLDERS = frozenset(
     {
         "id", "title", "priority", "team", "stage", "status", "customer", "services",
         "next_update_due", "message", "summary", "final_response_due", "resolve_due", "link",
+        # complaints (RG 271)
+        "complaint_reference", "received_at", "complainant", "reasons", "outcome", "afca",
     }
 )
 

@@ -7,10 +7,8 @@ and hands a fired timer back to `fire`; a satisfied timer simply stops being pen
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from enum import StrEnum
 
-from pydantic import BaseModel
-
+from domain import complaint_timers
 from domain import recipients as to
 from domain.enums import (
     Audience,
@@ -29,28 +27,10 @@ from domain.lifecycle.sla import next_update_due, rca_reminder_due
 from domain.lifecycle.steps import advance, escalate_level, send_notice
 from domain.models import RcaTask
 from domain.state import EscalationState
+from domain.timer_kinds import REGULATORY, PendingTimer, TimerKind
 from domain.transition import Transition, Tx
 
-
-class TimerKind(StrEnum):
-    NOTICE = "notice"
-    ACKNOWLEDGE = "acknowledge"
-    ENGAGE_MORE = "engage_more"
-    RESOLVE_WARNING = "resolve_warning"
-    RESOLVE_DEADLINE = "resolve_deadline"
-    UPDATE_CADENCE = "update_cadence"
-    INTERNAL_RCA_REMINDER = "internal_rca_reminder"
-    INTERNAL_RCA_OVERDUE = "internal_rca_overdue"
-    CUSTOMER_RCA_REMINDER = "customer_rca_reminder"
-    CUSTOMER_RCA_OVERDUE = "customer_rca_overdue"
-    DELAY_NOTICE = "delay_notice"
-    FINAL_RESPONSE = "final_response"
-
-
-class PendingTimer(BaseModel):
-    kind: TimerKind
-    due: datetime
-    summary: str
+__all__ = ["REGULATORY", "PendingTimer", "TimerKind", "fire", "human", "pending_timers"]
 
 
 def human(duration: timedelta) -> str:
@@ -100,9 +80,10 @@ def pending_timers(state: EscalationState) -> list[PendingTimer]:
             timers.append(PendingTimer(
                 kind=TimerKind.UPDATE_CADENCE, due=d.next_update_due,
                 summary=f"status update due (every {human(sla.update_every)})"))
+        # Complaints opened before the record; the record's clocks are complaint_timers'.
         if d.delay_notice_due:
             arm(TimerKind.DELAY_NOTICE, d.delay_notice_due, "complaint delay notice due")
-        if d.final_response_due:
+        if d.final_response_due and state.complaint is None:
             arm(TimerKind.FINAL_RESPONSE, d.final_response_due, "complaint final response due")
     for task, reminder, overdue in (
         (state.rca_internal, TimerKind.INTERNAL_RCA_REMINDER, TimerKind.INTERNAL_RCA_OVERDUE),
@@ -112,6 +93,7 @@ def pending_timers(state: EscalationState) -> list[PendingTimer]:
             arm(reminder, rca_reminder_due(task, sla.warn_at),
                 f"{task.kind.value} RCA reminder (due {human(task.due_at - task.created_at)})")
             arm(overdue, task.due_at, f"{task.kind.value} RCA due")
+    timers += complaint_timers.pending(state)
     return sorted(timers, key=lambda t: (t.due, list(TimerKind).index(t.kind)))
 
 
@@ -121,6 +103,9 @@ def fire(state: EscalationState, timer: PendingTimer, *, at: datetime) -> Transi
     s = tx.state
     if timer.kind is not TimerKind.UPDATE_CADENCE:
         s.fired = [*s.fired, timer.kind.value]
+    if s.complaint is not None and timer.kind in REGULATORY:
+        complaint_timers.fire(tx, timer)
+        return tx.done()
     match timer.kind:
         case TimerKind.NOTICE:
             s.sla.notice = SlaOutcome.BREACHED

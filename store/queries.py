@@ -4,6 +4,7 @@ Each function takes the caller's Session and never commits.
 """
 
 from store.board import board_page
+from store.complaints import idr_complaints
 from store.cursor import InvalidCursor
 from store.deliveries import (
     Delivered,
@@ -57,6 +58,7 @@ __all__ = [
     "get_escalation",
     "get_request_hash",
     "get_timeline",
+    "idr_complaints",
     "list_deliveries",
     "list_escalations",
     "list_rca_tasks",

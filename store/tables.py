@@ -101,6 +101,10 @@ class EscalationRow(SQLModel, table=True):
     closed_at: datetime | None = _ts()
     # The earliest deadline someone still has to meet (domain/clocks.py); NULL when none is.
     next_due: datetime | None = _ts()
+    # The complaint record (RG 271): what the IDR export selects a period by (0003_complaints).
+    complaint_reference: str | None = Field(default=None, max_length=60)
+    complaint_received_at: datetime | None = _ts(index=True)
+    complaint_closed_at: datetime | None = _ts()
     # SHA-256 of the creating request: tells a retried Idempotency-Key from a reused one after
     # the workflow is gone from Temporal.
     request_hash: str | None = Field(default=None, max_length=64)
@@ -143,6 +147,9 @@ class EscalationRow(SQLModel, table=True):
             "resolved_at": view.resolved_at,
             "closed_at": view.closed_at or view.cancelled_at,
             "next_due": next_due(view),
+            "complaint_reference": view.complaint.reference if view.complaint else None,
+            "complaint_received_at": view.complaint.received_at if view.complaint else None,
+            "complaint_closed_at": view.complaint.closed_at if view.complaint else None,
             "request_hash": None,  # not part of the view: the store sets or keeps it
             "view_json": view.model_dump_json(),
         }

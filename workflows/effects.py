@@ -11,7 +11,7 @@ from temporalio.common import RetryPolicy, SearchAttributeUpdate, TypedSearchAtt
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from domain.errors import ActionNotAllowed, DomainError, VersionConflict
+    from domain.errors import ActionNotAllowed, DomainError, InvalidInput, VersionConflict
     from domain.messages import DeliveryFailure, DeliveryInput, DeliveryTarget
     from domain.state import EscalationState, Notification
     from domain.timers import PendingTimer
@@ -43,6 +43,9 @@ def to_application_error(error: DomainError) -> ApplicationError:
         details = {"stage": error.stage, "allowed_actions": error.allowed_actions}
     elif isinstance(error, VersionConflict):
         details = {"current_version": error.current_version}
+    elif isinstance(error, InvalidInput):
+        details = {"problems": [{"field": p.field, "message": p.message}
+                                for p in error.problems]}
     return ApplicationError(str(error), details, type=error.type, non_retryable=True)
 
 
@@ -62,6 +65,12 @@ def current_details(state: EscalationState, next_timer: PendingTimer | None) -> 
         f"- SLA: notice {state.sla.notice.value}, acknowledge {state.sla.acknowledge.value}, "
         f"resolve {state.sla.resolve.value}",
     ]
+    record = state.complaint
+    if record is not None:
+        ack = state.sla.complaint_acknowledge.value if state.sla.complaint_acknowledge else "-"
+        final = state.sla.final_response.value if state.sla.final_response else "-"
+        lines.append(f"- complaint {record.reference}: acknowledgement {ack}, final response "
+                     f"{final}, five-day rule {record.five_day_rule.value}")
     if next_timer is not None:
         due = f"{next_timer.due:%Y-%m-%d %H:%M:%S} UTC"
         lines.append(f"- next deadline: {next_timer.summary} at {due}")

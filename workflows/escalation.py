@@ -36,14 +36,18 @@ with workflow.unsafe.imports_passed_through():
         ActionPlanInput,
         AddDetailsInput,
         CancelInput,
+        ComplaintAckInput,
         CustomerAccessInput,
         CustomerRcaInput,
+        DelayNoticeInput,
         EscalateInput,
         EscalationSummary,
         EscalationView,
+        IdrResponseInput,
         InternalRcaInput,
         NoticeInput,
         ResolutionInput,
+        ResolveEarlyInput,
         StatusUpdateInput,
         TaskForceInput,
         VerificationInput,
@@ -100,8 +104,13 @@ class EscalationWorkflow:
         decision = request.routing
         if not request.routing_final:
             decision = await self._with_repeat_customer(request)
+        # Only a request with a complaint record consults the patch: other escalations' histories
+        # keep their shape. The record's clocks are new timers (workflows/patches.py).
+        with_complaint = (request.request.complaint is not None
+                          and workflow.patched(patches.COMPLAINT_RECORD))
         async with self._lock:
-            await self._commit(lifecycle.intake(request, decision, workflow.now()))
+            await self._commit(lifecycle.intake(request, decision, workflow.now(),
+                                                with_complaint=with_complaint))
             self._adopt_record_work(lifecycle.request_links(self._current(), at=workflow.now()),
                                     patches.RELATED_RECORDS_LINKED_AT_START)
         self._opened = True
@@ -310,7 +319,8 @@ class EscalationWorkflow:
 
     def _recheck(self, action: Action, command: ActionInput) -> None:
         try:
-            lifecycle.ensure_allowed(self._current(), action, command)
+            # The time matters only to complaint windows that close at an instant.
+            lifecycle.ensure_allowed(self._current(), action, command, workflow.now())
         except DomainError as error:
             raise effects.to_application_error(error) from None
 
@@ -455,3 +465,35 @@ class EscalationWorkflow:
     @cancel.validator
     def _validate_cancel(self, input: CancelInput) -> None:
         self._validate(Action.CANCEL, input)
+
+    @workflow.update(description="Acknowledge the complaint to the complainant (RG 271)")
+    async def acknowledge_complaint(self, input: ComplaintAckInput) -> EscalationView:
+        return await self._act(Action.ACKNOWLEDGE_COMPLAINT, input)
+
+    @acknowledge_complaint.validator
+    def _validate_acknowledge_complaint(self, input: ComplaintAckInput) -> None:
+        self._validate(Action.ACKNOWLEDGE_COMPLAINT, input)
+
+    @workflow.update(description="Resolved within five business days (RG 271 five-day rule)")
+    async def resolve_early(self, input: ResolveEarlyInput) -> EscalationView:
+        return await self._act(Action.RESOLVE_EARLY, input)
+
+    @resolve_early.validator
+    def _validate_resolve_early(self, input: ResolveEarlyInput) -> None:
+        self._validate(Action.RESOLVE_EARLY, input)
+
+    @workflow.update(description="Complaint delay notice with its reasons and AFCA's details")
+    async def send_delay_notice(self, input: DelayNoticeInput) -> EscalationView:
+        return await self._act(Action.SEND_DELAY_NOTICE, input)
+
+    @send_delay_notice.validator
+    def _validate_send_delay_notice(self, input: DelayNoticeInput) -> None:
+        self._validate(Action.SEND_DELAY_NOTICE, input)
+
+    @workflow.update(description="Final (IDR) response: outcome, reasons, AFCA")
+    async def send_idr_response(self, input: IdrResponseInput) -> EscalationView:
+        return await self._act(Action.SEND_IDR_RESPONSE, input)
+
+    @send_idr_response.validator
+    def _validate_send_idr_response(self, input: IdrResponseInput) -> None:
+        self._validate(Action.SEND_IDR_RESPONSE, input)

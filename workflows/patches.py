@@ -31,17 +31,25 @@ REPEAT_CUSTOMER_COUNTED_BY_API = "repeat-customer-counted-by-api"
 # task. Old branch: after the write (tests/histories/before-notify-beside-record/).
 NOTIFY_BESIDE_RECORD = "notify-beside-record"
 
-# 2026-12-20. Related records close in their own systems (PagerDuty, Jira, ServiceNow, webhook):
+# 2026-12-06. Related records close in their own systems (PagerDuty, Jira, ServiceNow, webhook):
 # one activity per record, outcomes as they come; the RCA no longer waits for them. Old branch:
 # the store-only close_related_records activity, then the RCA
 # (tests/histories/before-related-records-in-their-systems/).
 RELATED_RECORDS_CLOSED_IN_THEIR_SYSTEMS = "related-records-closed-in-their-systems"
 
-# 2026-12-20. After intake, and after details that add related records, a comment with the
+# 2026-12-06. After intake, and after details that add related records, a comment with the
 # console link on each related record of a known system. Old branch: none (consulted only when
 # there is a record to link).
 RELATED_RECORDS_LINKED_AT_START = "related-records-linked-at-start"
 
-# 2026-12-20. After an internal RCA with corrective actions, a problem record in the team's
+# 2026-12-06. After an internal RCA with corrective actions, a problem record in the team's
 # problem system. Old branch: none (consulted only when the team's policy names one).
 PROBLEM_RECORDS_OPENED = "problem-records-opened"
+
+# 2026-12-06. A complaint opened with its record (reference, received_at, complainant, codes)
+# gets the record's clocks: acknowledgement to the complainant (sent by itself before its
+# deadline), the five-business-day window, the team lead's warning and the final response. Only
+# requests carrying a record consult it, so no other history changes. Old branch: complaints
+# opened before keep the delay-notice timer they were opened with
+# (tests/histories/before-complaint-record/). Retire when none of those is open.
+COMPLAINT_RECORD = "complaint-record"

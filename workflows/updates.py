@@ -36,4 +36,8 @@ UPDATES: Mapping[Action, Update] = cast(Mapping[Action, Update], {
     Action.SUBMIT_INTERNAL_RCA: EscalationWorkflow.submit_internal_rca,
     Action.SHARE_CUSTOMER_RCA: EscalationWorkflow.share_customer_rca,
     Action.CANCEL: EscalationWorkflow.cancel,
+    Action.ACKNOWLEDGE_COMPLAINT: EscalationWorkflow.acknowledge_complaint,
+    Action.RESOLVE_EARLY: EscalationWorkflow.resolve_early,
+    Action.SEND_DELAY_NOTICE: EscalationWorkflow.send_delay_notice,
+    Action.SEND_IDR_RESPONSE: EscalationWorkflow.send_idr_response,
 })

@@ -17,6 +17,7 @@ from activities.channels.config import SmtpConfig
 from activities.channels.errors import ChannelNotConfigured, DeliveryFailed
 from activities.channels.links import links
 from activities.channels.redact import scrub
+from domain.enums import NotificationAudience
 from domain.messages import DeliveryTarget
 from domain.state import Notification
 
@@ -60,7 +61,15 @@ def _facts(target: DeliveryTarget) -> list[tuple[str, str]]:
     ]
 
 
+def _for_customer(notification: Notification) -> bool:
+    # A customer (a complainant) gets the letter alone: our escalation's priority, stage,
+    # deadlines and console links are for the people working on it.
+    return notification.audience is NotificationAudience.CUSTOMER
+
+
 def _plain(notification: Notification, target: DeliveryTarget, public_url: str) -> str:
+    if _for_customer(notification):
+        return notification.message + "\n"
     lines = [notification.message, ""]
     lines += [f"{label}: {value}" for label, value in _facts(target)]
     lines += [""] + [f"{label}: {url}"
@@ -71,6 +80,8 @@ def _plain(notification: Notification, target: DeliveryTarget, public_url: str) 
 def _html(notification: Notification, target: DeliveryTarget, public_url: str) -> str:
     e = html.escape
     message = "<br>".join(e(line) for line in notification.message.splitlines())
+    if _for_customer(notification):
+        return f"<html><body><p>{message}</p></body></html>"
     rows = "".join(
         f"<tr><th align='left'>{e(label)}</th><td>{e(value)}</td></tr>"
         for label, value in _facts(target)

@@ -59,7 +59,7 @@ class CookieJar:
         return URLSafeTimedSerializer(self.secret, salt=salt)
 
     def session_value(self, key_id: str) -> str:
-        return self._serializer("console-session").dumps({"k": key_id})
+        return str(self._serializer("console-session").dumps({"k": key_id}))
 
     def key_id(self, cookie: str | None) -> str | None:
         """The key id of a valid, unexpired session cookie."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from domain.complaint_record import ComplaintRecord
 from domain.enums import Role
 from domain.models import AffectedCustomer, EscalationView, Recipient
 from domain.sealed import is_sealed
@@ -59,6 +60,21 @@ def _redacted_customer(customer: AffectedCustomer) -> AffectedCustomer:
     return customer.model_copy(update={"contact": contact})
 
 
+def _complaint(view: EscalationView, role: Role) -> ComplaintRecord | None:
+    """The complainant's contact: masked for viewers, its URL credentials redacted for all."""
+    record = view.complaint
+    if record is None:
+        return None
+    contact = record.complainant.contact
+    address = mask_address(contact.address) if role is Role.VIEWER else redact_url(
+        contact.address)
+    if address == contact.address:
+        return record
+    complainant = record.complainant.model_copy(
+        update={"contact": contact.model_copy(update={"address": address})})
+    return record.model_copy(update={"complainant": complainant})
+
+
 def for_role(view: EscalationView, role: Role) -> EscalationView:
     customers = (_masked_customer if role is Role.VIEWER else _redacted_customer)
     task_force = view.task_force.model_copy(
@@ -67,4 +83,5 @@ def for_role(view: EscalationView, role: Role) -> EscalationView:
         "affected_customers": [customers(c) for c in view.affected_customers],
         "stakeholders": [_redacted(s) for s in view.stakeholders],
         "task_force": task_force,
+        "complaint": _complaint(view, role),
     })

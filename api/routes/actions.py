@@ -24,13 +24,17 @@ from domain.models import (
     Actor,
     AddDetailsInput,
     CancelInput,
+    ComplaintAckInput,
     CustomerAccessInput,
     CustomerRcaInput,
+    DelayNoticeInput,
     EscalateInput,
     EscalationView,
+    IdrResponseInput,
     InternalRcaInput,
     NoticeInput,
     ResolutionInput,
+    ResolveEarlyInput,
     StatusUpdateInput,
     TaskForceInput,
     VerificationInput,
@@ -57,6 +61,10 @@ PATHS: dict[Action, str] = {
     Action.SUBMIT_INTERNAL_RCA: "rca/internal",
     Action.SHARE_CUSTOMER_RCA: "rca/customer",
     Action.CANCEL: "cancel",
+    Action.ACKNOWLEDGE_COMPLAINT: "complaint-ack",
+    Action.RESOLVE_EARLY: "resolve-early",
+    Action.SEND_DELAY_NOTICE: "delay-notice",
+    Action.SEND_IDR_RESPONSE: "idr-response",
 }
 
 
@@ -232,5 +240,53 @@ async def cancel(
 ) -> EscalationView:
     """Cancel the escalation; stakeholders are told and its timers stop."""
     return await _act(Action.CANCEL, body, escalations=escalations,
+                      escalation_id=escalation_id, actor=actor, expected=expected,
+                      response=response)
+
+
+@router.post("/complaint-ack")
+async def acknowledge_complaint(
+    actor: Annotated[Actor, _actor(Action.ACKNOWLEDGE_COMPLAINT)], escalations: EscalationsDep,
+    escalation_id: EscalationId, expected: ExpectedVersion, response: Response,
+    body: ComplaintAckInput | None = None,
+) -> EscalationView:
+    """Acknowledge the complaint to the complainant (the policy's template by default)."""
+    return await _act(Action.ACKNOWLEDGE_COMPLAINT, body or ComplaintAckInput(),
+                      escalations=escalations, escalation_id=escalation_id, actor=actor,
+                      expected=expected, response=response)
+
+
+@router.post("/resolve-early")
+async def resolve_early(
+    actor: Annotated[Actor, _actor(Action.RESOLVE_EARLY)], escalations: EscalationsDep,
+    escalation_id: EscalationId, expected: ExpectedVersion, response: Response,
+    body: ResolveEarlyInput,
+) -> EscalationView:
+    """Record a resolution to the complainant's satisfaction within five business days."""
+    return await _act(Action.RESOLVE_EARLY, body, escalations=escalations,
+                      escalation_id=escalation_id, actor=actor, expected=expected,
+                      response=response)
+
+
+@router.post("/delay-notice")
+async def send_delay_notice(
+    actor: Annotated[Actor, _actor(Action.SEND_DELAY_NOTICE)], escalations: EscalationsDep,
+    escalation_id: EscalationId, expected: ExpectedVersion, response: Response,
+    body: DelayNoticeInput,
+) -> EscalationView:
+    """Send the complainant the delay notice with its reasons and AFCA's details."""
+    return await _act(Action.SEND_DELAY_NOTICE, body, escalations=escalations,
+                      escalation_id=escalation_id, actor=actor, expected=expected,
+                      response=response)
+
+
+@router.post("/idr-response")
+async def send_idr_response(
+    actor: Annotated[Actor, _actor(Action.SEND_IDR_RESPONSE)], escalations: EscalationsDep,
+    escalation_id: EscalationId, expected: ExpectedVersion, response: Response,
+    body: IdrResponseInput,
+) -> EscalationView:
+    """Send the final (IDR) response: its outcome, reasons and the AFCA paragraph."""
+    return await _act(Action.SEND_IDR_RESPONSE, body, escalations=escalations,
                       escalation_id=escalation_id, actor=actor, expected=expected,
                       response=response)

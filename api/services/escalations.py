@@ -24,6 +24,7 @@ from api.services.roles import ensure_role
 from api.services.store import StoreReader
 from api.services.temporal import TemporalGateway
 from credentials.sealing import AddressSealer, seal_addresses
+from domain.complaint_codes import complaint_problems
 from domain.enums import Action, Status
 from domain.errors import Conflict, DomainError, FieldProblem, InvalidInput, NotFound
 from domain.messages import IntakeInput, IntakeResult
@@ -91,6 +92,9 @@ class Escalations:
         self, body: CreateEscalationInput, *, actor: Actor, idempotency_key: str | None
     ) -> Opened:
         check_addresses(body, self._policy.host_rules)
+        refused = complaint_problems(self._policy.policy, body, now=datetime.now(UTC))
+        if refused:
+            raise InvalidInput("The complaint cannot be recorded.", problems=refused)
         escalation_id = escalation_id_for(idempotency_key)
         fingerprint = request_hash(body)
         if idempotency_key is not None:

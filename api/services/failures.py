@@ -17,8 +17,10 @@ from temporalio.exceptions import ApplicationError
 from domain.errors import (
     ActionNotAllowed,
     DomainError,
+    FieldProblem,
     HandingOver,
     InvalidAction,
+    InvalidInput,
     RoleNotAllowed,
     UnexpectedFailure,
     VersionConflict,
@@ -54,6 +56,10 @@ def update_failure(failure: WorkflowUpdateFailedError) -> DomainError:
             return RoleNotAllowed(cause.message)
         case InvalidAction.type:
             return InvalidAction(cause.message)
+        case InvalidInput.type:
+            return InvalidInput(cause.message, problems=[
+                FieldProblem(field=str(p.get("field", "body")), message=str(p.get("message", "")))
+                for p in details.get("problems", []) if isinstance(p, Mapping)])
         case HandingOver.type:
             # Rare (a very long escalation continuing as new): the next try reaches the new run.
             return HandingOver("The escalation is handing over to a new run; retry in a second.")

@@ -56,6 +56,12 @@ def check_addresses(
     else:
         errors = _recipients("stakeholders", body.stakeholders, rules)
         errors += _customers(body.affected_customers, rules)
+    if isinstance(body, CreateEscalationInput) and body.complaint is not None:
+        contact = body.complaint.complainant.contact
+        why = _refusal(rules, contact.channel, contact.address)
+        if why is not None:
+            errors.append(FieldProblem(field="complaint.complainant.contact.address",
+                                       message=why))
     if errors:
         raise InvalidInput("An address is not allowed by the notification policy.",
                            problems=errors)

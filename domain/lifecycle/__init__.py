@@ -7,6 +7,8 @@
 - `closing`: records closed, the RCA hand-off, close and cancel.
 - `records`: related records in their own systems (linked, closed, problem records).
 - `steps`: what actions and fired timers (`domain.timers`) share. `delivery`: a failed delivery.
+- `complaints`, `complaint_rules`: the complaint record's actions (RG 271) and when they are
+  allowed; its clocks are `domain.complaint_timers`.
 
 A new action touches:
 1. `domain/enums.py`: an `Action` member. Its value is the workflow update's name.

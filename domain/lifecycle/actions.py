@@ -19,6 +19,7 @@ from domain.enums import (
     TimelineType,
 )
 from domain.errors import InvalidAction
+from domain.lifecycle import complaints
 from domain.lifecycle.closing import cancel, share_customer_rca, submit_internal_rca
 from domain.lifecycle.rules import ACTION_OF
 from domain.lifecycle.steps import (
@@ -40,13 +41,17 @@ from domain.models import (
     ActionPlanVersion,
     AddDetailsInput,
     CancelInput,
+    ComplaintAckInput,
     CustomerAccessInput,
     CustomerRcaInput,
+    DelayNoticeInput,
     EscalateInput,
+    IdrResponseInput,
     InternalRcaInput,
     NoticeInput,
     Recipient,
     ResolutionInput,
+    ResolveEarlyInput,
     StatusUpdateInput,
     TaskForceInput,
     VerificationInput,
@@ -87,6 +92,15 @@ def apply(state: EscalationState, command: ActionInput, *, at: datetime) -> Tran
             share_customer_rca(tx, command.summary)
         case CancelInput():
             cancel(tx, command.reason)
+        case ComplaintAckInput():
+            complaints.acknowledge_complaint(tx, command.message, automatic=False)
+        case ResolveEarlyInput():
+            complaints.resolve_early(tx, command)
+        case DelayNoticeInput():
+            complaints.send_delay_notice(tx, command.reasons)
+        case IdrResponseInput():
+            complaints.send_idr_response(tx, command.outcome, command.reasons,
+                                         command.compensation)
         case _:  # pragma: no cover - INPUTS covers every action
             raise InvalidAction(f"unknown action {action}")
     advance(tx)

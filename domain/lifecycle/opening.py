@@ -6,6 +6,7 @@ from datetime import datetime
 
 from domain import recipients as to
 from domain.enums import Level, NotificationEvent, SlaOutcome, Stage, TimelineType
+from domain.lifecycle.complaints import new_record
 from domain.lifecycle.sla import arm_deadlines
 from domain.lifecycle.steps import change_stage, unique, unique_customers, unique_recipients
 from domain.models import Routing
@@ -14,8 +15,14 @@ from domain.state import EscalationRequest, EscalationState
 from domain.transition import Transition, Tx
 
 
-def intake(request: EscalationRequest, decision: RoutingDecision, at: datetime) -> Transition:
-    """Record the escalation, apply routing, notify the owning team, move to communicate."""
+def intake(
+    request: EscalationRequest, decision: RoutingDecision, at: datetime, *,
+    with_complaint: bool = True,
+) -> Transition:
+    """Record the escalation, apply routing, notify the owning team, move to communicate.
+
+    `with_complaint`: keep the request's complaint record and arm its clocks (the workflow says
+    False only when replaying an escalation opened before the record existed)."""
     body, policy = request.request, request.policy
     state = EscalationState(
         id=request.id,
@@ -47,12 +54,21 @@ def intake(request: EscalationRequest, decision: RoutingDecision, at: datetime) 
         links=request.links,
         version=0,
     )
+    if with_complaint and body.complaint is not None and body.complaint_kind in (
+            policy.complaint_kinds):
+        state.complaint = new_record(body, policy, escalation_id=request.id, at=at)
     state.deadlines = arm_deadlines(state, at)
     if state.deadlines.final_response_due is not None:
         state.sla.final_response = SlaOutcome.PENDING
+    if state.deadlines.complaint_acknowledge_due is not None:
+        state.sla.complaint_acknowledge = SlaOutcome.PENDING
     tx = Tx(state, at, request.created_by)
-    tx.log(TimelineType.CREATED, {"title": body.title, "category": body.category.value,
-                                  "channel": body.channel.value})
+    created = {"title": body.title, "category": body.category.value,
+               "channel": body.channel.value}
+    if state.complaint is not None:
+        created |= {"complaint_reference": state.complaint.reference,
+                    "received_at": state.complaint.received_at.isoformat()}
+    tx.log(TimelineType.CREATED, created)
     tx.log(
         TimelineType.ROUTED,
         {"rule": decision.rule, "team": decision.team, "tier": decision.tier,

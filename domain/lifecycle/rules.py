@@ -7,21 +7,37 @@ Read by the workflow's validators (`ensure_allowed`), by the view and the API's 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from domain.enums import Action, EscalationType, ResolutionState, Role, Stage
-from domain.errors import ActionNotAllowed, InvalidAction, RoleNotAllowed, VersionConflict
+from domain.errors import (
+    ActionNotAllowed,
+    InvalidAction,
+    InvalidInput,
+    RoleNotAllowed,
+    VersionConflict,
+)
+from domain.lifecycle.complaint_rules import (
+    COMPLAINT_ACTIONS,
+    complaint_precondition,
+    input_problems,
+)
 from domain.models import (
     AcknowledgeInput,
     ActionInput,
     ActionPlanInput,
     AddDetailsInput,
     CancelInput,
+    ComplaintAckInput,
     CustomerAccessInput,
     CustomerRcaInput,
+    DelayNoticeInput,
     EscalateInput,
+    IdrResponseInput,
     InternalRcaInput,
     NoticeInput,
     ResolutionInput,
+    ResolveEarlyInput,
     StatusUpdateInput,
     TaskForceInput,
     VerificationInput,
@@ -29,7 +45,8 @@ from domain.models import (
 from domain.state import EscalationState
 
 _ANY_TIME = frozenset({Action.ACKNOWLEDGE, Action.ADD_DETAILS, Action.CANCEL})
-_COMMUNICATE = _ANY_TIME | {
+# A complaint's regulatory actions run beside the escalation's own, until it closes.
+_COMMUNICATE = _ANY_TIME | COMPLAINT_ACTIONS | {
     Action.SEND_NOTICE,
     Action.POST_STATUS_UPDATE,
     Action.SET_ACTION_PLAN,
@@ -66,6 +83,11 @@ ROLES: Mapping[Action, frozenset[Role]] = {
     Action.SUBMIT_INTERNAL_RCA: _HANDS_ON,
     Action.SHARE_CUSTOMER_RCA: frozenset({Role.ENGAGEMENT_LEAD}),
     Action.CANCEL: frozenset({_IM}),
+    # Customer-facing complaint correspondence: the manager or the engagement lead.
+    Action.ACKNOWLEDGE_COMPLAINT: frozenset({_IM, Role.ENGAGEMENT_LEAD}),
+    Action.RESOLVE_EARLY: frozenset({_IM, Role.ENGAGEMENT_LEAD}),
+    Action.SEND_DELAY_NOTICE: frozenset({_IM, Role.ENGAGEMENT_LEAD}),
+    Action.SEND_IDR_RESPONSE: frozenset({_IM, Role.ENGAGEMENT_LEAD}),
 }
 
 INPUTS: Mapping[Action, type[ActionInput]] = {
@@ -82,12 +104,20 @@ INPUTS: Mapping[Action, type[ActionInput]] = {
     Action.SUBMIT_INTERNAL_RCA: InternalRcaInput,
     Action.SHARE_CUSTOMER_RCA: CustomerRcaInput,
     Action.CANCEL: CancelInput,
+    Action.ACKNOWLEDGE_COMPLAINT: ComplaintAckInput,
+    Action.RESOLVE_EARLY: ResolveEarlyInput,
+    Action.SEND_DELAY_NOTICE: DelayNoticeInput,
+    Action.SEND_IDR_RESPONSE: IdrResponseInput,
 }
 # `apply` receives only the input; its type names the action.
 ACTION_OF: Mapping[type[ActionInput], Action] = {cls: action for action, cls in INPUTS.items()}
 
 
-def _precondition_holds(state: EscalationState, action: Action) -> bool:
+def _precondition_holds(
+    state: EscalationState, action: Action, now: datetime | None = None
+) -> bool:
+    if action in COMPLAINT_ACTIONS:
+        return complaint_precondition(state, action, now) is None
     match action:
         case Action.POST_STATUS_UPDATE:
             return state.notice_sent_at is not None
@@ -105,14 +135,18 @@ def _precondition_holds(state: EscalationState, action: Action) -> bool:
             return True
 
 
-def allowed_actions(state: EscalationState) -> list[Action]:
+def allowed_actions(state: EscalationState, now: datetime | None = None) -> list[Action]:
     if not state.is_open:
         return []
-    return [a for a in Action if a in ALLOWED[state.stage] and _precondition_holds(state, a)]
+    return [a for a in Action
+            if a in ALLOWED[state.stage] and _precondition_holds(state, a, now)]
 
 
-def ensure_allowed(state: EscalationState, action: Action, command: ActionInput) -> None:
-    """What every validator checks: role, then version, then stage and sub-state."""
+def ensure_allowed(
+    state: EscalationState, action: Action, command: ActionInput, now: datetime | None = None
+) -> None:
+    """What every validator checks: role, then version, then stage and sub-state. `now` (the
+    workflow's time) decides the complaint windows that close at an instant."""
     actor = command.actor
     if actor is not None and actor.role is not Role.SYSTEM and actor.role not in ROLES[action]:
         raise RoleNotAllowed(f"role {actor.role.value} may not {action.value}")
@@ -122,12 +156,14 @@ def ensure_allowed(state: EscalationState, action: Action, command: ActionInput)
             f"version {state.version}",
             current_version=state.version,
         )
-    allowed = allowed_actions(state)
+    allowed = allowed_actions(state, now)
     if action not in allowed:
         if not state.is_open:
             why = f"the escalation is {state.status.value}"
         elif action not in ALLOWED[state.stage]:
             why = f"not in stage {state.stage.value}"
+        elif action in COMPLAINT_ACTIONS:
+            why = complaint_precondition(state, action, now) or ""
         else:
             why = _why_not(action)
         raise ActionNotAllowed(
@@ -140,6 +176,23 @@ def ensure_allowed(state: EscalationState, action: Action, command: ActionInput)
             raise InvalidAction(f"team {command.team!r} is not in the policy")
         if command.team == state.team:
             raise InvalidAction(f"the escalation is already with team {command.team!r}")
+    _complaint_checks(state, action, command, allowed)
+
+
+def _complaint_checks(
+    state: EscalationState, action: Action, command: ActionInput, allowed: list[Action]
+) -> None:
+    record = state.complaint
+    if (isinstance(command, CustomerAccessInput) and command.confirmed
+            and record is not None and not record.is_closed):
+        # RG 271.53: a complaint not ended under the five-day rule closes after its response.
+        raise ActionNotAllowed(
+            f"{action.value} is not allowed: complaint {record.reference} has no IDR response "
+            "yet (send it, or resolve it early within five business days)",
+            stage=state.stage.value, allowed_actions=[a.value for a in allowed])
+    problems = input_problems(state, command)
+    if problems:
+        raise InvalidInput("The request is not valid for this complaint.", problems=problems)
 
 
 def _why_not(action: Action) -> str:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from domain.calendar import due_at
+from domain.calendar import close_of_business_day, due_at, regulatory_due
+from domain.complaint_record import FiveDayRule
 from domain.enums import RcaKind
 from domain.models import Deadlines, RcaTask
 from domain.state import EscalationState
@@ -33,7 +34,9 @@ def arm_deadlines(state: EscalationState, at: datetime) -> Deadlines:
         resolve_due=_due(state, at, sla.resolve_within.total_seconds()),
     )
     kind = policy.complaint_kinds.get(state.complaint_kind or "")
-    if kind is not None:
+    if kind is not None and state.complaint is not None:
+        return _with_complaint_clocks(state, deadlines)
+    if kind is not None:  # a complaint opened before the record: the clocks it was opened with
         if kind.acknowledge_within is not None:
             complaint_ack = due_at(
                 at, kind.acknowledge_within, clock=kind.clock, calendar=policy.calendar
@@ -46,6 +49,30 @@ def arm_deadlines(state: EscalationState, at: datetime) -> Deadlines:
             deadlines.final_response_due = final
             if kind.delay_notice_before is not None:
                 deadlines.delay_notice_due = final - kind.delay_notice_before
+    return deadlines
+
+
+def _with_complaint_clocks(state: EscalationState, deadlines: Deadlines) -> Deadlines:
+    """The record's clocks, all counted from its received_at (RG 271.35: moving a complaint
+    around does not restart its clock), in the policy calendar's time zone."""
+    policy, record = state.policy, state.complaint
+    assert record is not None
+    assert state.complaint_kind is not None
+    kind = policy.complaint_kinds[state.complaint_kind]
+    received, calendar = record.received_at, policy.calendar
+    if kind.acknowledge_within is not None:
+        deadlines.complaint_acknowledge_due = regulatory_due(
+            received, kind.acknowledge_within, clock=kind.acknowledge_clock or kind.clock,
+            calendar=calendar)
+    if kind.final_response_within is not None:
+        final = regulatory_due(received, kind.final_response_within, clock=kind.clock,
+                               calendar=calendar)
+        deadlines.final_response_due = final
+        if kind.delay_notice_before is not None:
+            deadlines.final_response_warning_due = final - kind.delay_notice_before
+    if kind.informal_resolution_business_days and record.five_day_rule is FiveDayRule.AVAILABLE:
+        deadlines.early_resolution_due = close_of_business_day(
+            received, kind.informal_resolution_business_days, calendar)
     return deadlines
 
 

@@ -37,15 +37,17 @@ NAMES = {IM: "alice", ENGINEER: "bob", LEAD: "sam", VIEWER: "vic"}
 _CONTACT = re.compile(r'channel = "(?:webhook|slack|email)", address = "[^"]*"')
 
 
-def write_policy(path: Path, receiver_base: str, allowed_hosts: Iterable[str]) -> Path:
-    """The shipped default policy with every contact a webhook under `receiver_base`."""
+def write_policy(path: Path, receiver_base: str, allowed_hosts: Iterable[str],
+                 preset: str = "default") -> Path:
+    """A shipped preset with every contact a webhook under `receiver_base`."""
     counter = iter(range(1_000_000))
     text = _CONTACT.sub(
         lambda _: f'channel = "webhook", address = "{receiver_base}/contact/{next(counter)}"',
-        preset_text("default"),
+        preset_text(preset),
     )
     hosts = ", ".join(f'"{h}"' for h in allowed_hosts)
     text = text.replace("allowed_hosts = []", f"allowed_hosts = [{hosts}]")
+    text = text.replace("block_private_addresses = true", "block_private_addresses = false")
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -136,13 +138,15 @@ async def api_stack(
     env: WorkflowEnvironment, directory: Path, *, database_url: str, worker: bool = True,
     rpc_timeout: float = 10.0, edit_policy: Callable[[str], str] | None = None,
     settings_changes: dict[str, Any] | None = None, environ: Mapping[str, str] | None = None,
+    preset: str = "default",
 ) -> AsyncIterator[ApiStack]:
     """`edit_policy` rewrites the policy file's text; `settings_changes` apply to the API's and
     the worker's settings alike; `environ` is where the worker reads related systems'
     credentials (none by default)."""
     async with AsyncExitStack() as stack:
         receiver = await stack.enter_async_context(HttpReceiver())
-        policy = write_policy(directory / "policy.toml", receiver.url(""), ["127.0.0.1"])
+        policy = write_policy(directory / "policy.toml", receiver.url(""), ["127.0.0.1"],
+                              preset)
         if edit_policy is not None:
             policy.write_text(edit_policy(policy.read_text(encoding="utf-8")), encoding="utf-8")
         settings = stack_settings(env, directory, policy, database_url=database_url,

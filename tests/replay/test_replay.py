@@ -26,7 +26,10 @@ def test_the_corpus_covers_the_lifecycle() -> None:
     names = " ".join(p.stem for p in HISTORIES)
     for path in ("p1_walks_every_stage", "p4_closes", "notice_goes_out_automatically",
                  "missed_acknowledgement", "resolve_deadline_breach", "cancel_stops",
-                 "rca_tasks_remind", "status_cadence"):
+                 "rca_tasks_remind", "status_cadence",
+                 # complaints (RG 271): the record's clocks, and the shape from before it
+                 "acknowledgement_goes_out_by_itself", "final_response_deadline",
+                 "five_day_rule_is_missed", "old_complaint_kind_delay_and_final"):
         assert path in names, f"no recorded history for {path}"
 
 

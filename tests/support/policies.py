@@ -6,15 +6,16 @@ import json
 from pathlib import Path
 from typing import Any
 
-from config.policy_files import load_policy
+from config.policy_files import load_policy, preset_text
 from domain.policy import Policy, parse_policy
 
 
 def loopback_policy(receiver_url: str, *, notice_within: str | None = None,
-                    **priority_overrides: dict[str, Any]) -> Policy:
-    """Every team contact becomes a webhook at `receiver_url`/<team>/<role>; P1..P4 tables may
-    be overridden, e.g. loopback_policy(url, P1={"resolve_within": "PT10S"})."""
-    raw = load_policy(None).model_dump(mode="json")
+                    preset: str = "default", **priority_overrides: dict[str, Any]) -> Policy:
+    """Every team contact of `preset` becomes a webhook at `receiver_url`/<team>/<role>; P1..P4
+    tables may be overridden, e.g. loopback_policy(url, P1={"resolve_within": "PT10S"})."""
+    source = load_policy(None) if preset == "default" else parse_policy(preset_text(preset))
+    raw = source.model_dump(mode="json")
     base = receiver_url.rstrip("/")
     for team_name, team in raw["teams"].items():
         for role in ("problem_coordinator", "engagement_lead"):

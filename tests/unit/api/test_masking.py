@@ -87,3 +87,12 @@ def test_stakeholder_tokens_are_hidden_from_every_role(role: Role) -> None:
     secret = Recipient(name="fin", channel="webhook", address="https://h.example/x?token=s3cret")
     shown = for_role(view().model_copy(update={"stakeholders": [secret]}), role)
     assert "s3cret" not in shown.model_dump_json()
+
+
+def test_viewers_never_see_the_complainants_address() -> None:
+    from tests.support.idr_seed import H2_START, complaint_view
+
+    complaint = complaint_view(1, H2_START, "open")
+    shown = {role: for_role(complaint, role).complaint for role in (Role.VIEWER, Role.ENGINEER)}
+    assert shown[Role.VIEWER].complainant.contact.address == "j***@example.com"  # type: ignore[union-attr]
+    assert shown[Role.ENGINEER].complainant.contact.address == "jo@example.com"  # type: ignore[union-attr]

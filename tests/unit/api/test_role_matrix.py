@@ -37,6 +37,11 @@ BODIES: dict[Action, dict[str, Any]] = {
     Action.SUBMIT_INTERNAL_RCA: {"summary": "s", "root_cause": "r"},
     Action.SHARE_CUSTOMER_RCA: {"summary": "s"},
     Action.CANCEL: {"reason": "duplicate"},
+    Action.ACKNOWLEDGE_COMPLAINT: {},
+    Action.RESOLVE_EARLY: {"note": "Refunded; the customer is happy.", "satisfied": True},
+    Action.SEND_DELAY_NOTICE: {"reasons": "We are waiting for the insurer's assessor."},
+    Action.SEND_IDR_RESPONSE: {"outcome": "resolved_in_favour_of_complainant",
+                               "reasons": "We refunded the fee."},
 }
 
 

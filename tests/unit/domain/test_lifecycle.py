@@ -71,6 +71,10 @@ API_ROLES = {
     Action.SUBMIT_INTERNAL_RCA: {"engineer", "incident_manager"},
     Action.SHARE_CUSTOMER_RCA: {"engagement_lead"},
     Action.CANCEL: {"incident_manager"},
+    Action.ACKNOWLEDGE_COMPLAINT: {"incident_manager", "engagement_lead"},
+    Action.RESOLVE_EARLY: {"incident_manager", "engagement_lead"},
+    Action.SEND_DELAY_NOTICE: {"incident_manager", "engagement_lead"},
+    Action.SEND_IDR_RESPONSE: {"incident_manager", "engagement_lead"},
 }
 
 

@@ -14,6 +14,7 @@ from config.policy_files import PRESETS, preset_text
 from domain.enums import Category, Level, Priority
 from domain.errors import PolicyError
 from domain.policy import Policy, iso_duration, parse_policy, validate_policy
+from domain.templates import placeholders_in
 
 Raw = dict[str, Any]
 DEFAULT: Raw = tomllib.loads(preset_text("default"))
@@ -228,10 +229,13 @@ def test_rg271_hardship_always_needs_a_written_response() -> None:
     assert kinds["credit_default_or_hardship"].informal_resolution_business_days is None
 
 
-def test_rg271_delay_notice_names_afca() -> None:
-    text = parse_policy(preset_text("rg271")).templates.delay_notice
-    for fact in ("www.afca.org.au", "1800 931 678", "info@afca.org.au", "right to take"):
-        assert fact in text
+def test_rg271_delay_notice_and_idr_response_carry_the_reasons_and_afca() -> None:
+    policy = parse_policy(preset_text("rg271"))
+    for template in (policy.templates.delay_notice, policy.templates.idr_response):
+        assert {"reasons", "afca"} <= placeholders_in(template)
+    for fact in ("www.afca.org.au", "1800 931 678", "info@afca.org.au",
+                 "GPO Box 3, Melbourne VIC 3001", "you can complain to"):
+        assert fact in policy.complaints.afca
 
 
 def test_toml_dates_and_iso_strings_are_both_holidays() -> None:
@@ -297,8 +301,9 @@ def test_the_snapshot_keeps_all_a_workflow_reads_and_leaves_routing_rules_and_ke
     policy = parse_policy(preset_text(name))
     snapshot = policy.snapshot()
     # Any section added later travels whole unless it is left out here on purpose.
-    for section in Policy.model_fields.keys() - {"routing", "triage"}:
+    for section in Policy.model_fields.keys() - {"routing", "triage", "idr"}:
         assert getattr(snapshot, section) == getattr(policy, section), section
+    assert snapshot.idr is None  # the export reads the active policy's mapping
     assert snapshot.routing.default == policy.routing.default
     assert snapshot.triage.hot == policy.triage.hot
     assert (snapshot.routing.rules, snapshot.triage.keywords) == ([], {})

@@ -22,6 +22,9 @@ DERIVED = {
     "next_due": "domain.clocks.next_due(view)",
     "view_json": "the whole view",
     "request_hash": "RecordInput.request_hash (not part of the view)",
+    "complaint_reference": "complaint.reference",
+    "complaint_received_at": "complaint.received_at",
+    "complaint_closed_at": "complaint.closed_at",
 }
 
 
