@@ -71,7 +71,8 @@ ENDPOINTS = [
     Endpoint("GET", "/readyz", None),
     Endpoint("GET", "/metrics", None),
 ]
-CALLERS: list[Role | str] = [*EVERYONE, "missing", "unknown"]
+# Sorted: every test process (pytest-xdist) must collect the same ids in the same order.
+CALLERS: list[Role | str] = [*sorted(EVERYONE), "missing", "unknown"]
 
 
 def expected(endpoint: Endpoint, caller: Role | str) -> str:
