@@ -17,6 +17,7 @@ from store.deliveries import (
 )
 from store.escalations import (
     count_prior_escalations,
+    count_prior_escalations_by_customer,
     get_escalation,
     get_request_hash,
     list_escalations,
@@ -35,6 +36,12 @@ from store.schemas import (
     RcaTaskEscalation,
     RcaTaskItem,
 )
+from store.intake_groups import KeySeen, lock_intake, open_groups, remember_keys
+from store.intake_report import intake_report
+from store.posts import Settlement, find_posts, founder_of, insert_posts, settle_posts
+from store.schemas import DeliveryStatus, EscalationFilters, RcaTaskEscalation, RcaTaskItem
+from store.sources import escalation_sources
+from store.spikes import measure_spike, record_spike
 from store.timeline import append_timeline, get_timeline
 from store.trends import breaches_by_kind, daily_figures
 
@@ -45,27 +52,41 @@ __all__ = [
     "EscalationFilters",
     "InvalidCursor",
     "Presence",
+    "KeySeen",
     "RcaTaskEscalation",
     "RcaTaskItem",
+    "Settlement",
     "append_timeline",
     "board_page",
     "breaches_by_kind",
     "close_records",
     "count_prior_escalations",
     "daily_figures",
+    "count_prior_escalations_by_customer",
+    "escalation_sources",
     "find_delivered",
+    "find_posts",
+    "founder_of",
     "get_delivery",
     "get_escalation",
     "get_request_hash",
     "get_timeline",
     "idr_complaints",
     "list_deliveries",
+    "insert_posts",
+    "intake_report",
     "list_escalations",
     "list_rca_tasks",
+    "lock_intake",
     "mark_delivered",
     "mark_failed",
+    "measure_spike",
+    "open_groups",
     "record_delivery_attempt",
+    "record_spike",
+    "remember_keys",
     "schema_ready",
+    "settle_posts",
     "sla_report",
     "touch_presence",
     "upsert_escalation",
