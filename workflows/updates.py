@@ -15,6 +15,7 @@ from workflows.escalation import EscalationWorkflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.enums import Action
+    from domain.messages import AttachPostsInput
     from domain.models import EscalationView
 
 # The SDK's type of a decorated update, as the client's execute_update takes it.
@@ -41,3 +42,7 @@ UPDATES: Mapping[Action, Update] = cast(Mapping[Action, Update], {
     Action.SEND_DELAY_NOTICE: EscalationWorkflow.send_delay_notice,
     Action.SEND_IDR_RESPONSE: EscalationWorkflow.send_idr_response,
 })
+
+# Social intake's update (not a lifecycle action: no entry in UPDATES), typed the same way.
+ATTACH_POSTS = cast(UpdateMethodMultiParam[[EscalationWorkflow, AttachPostsInput], EscalationView],
+                    EscalationWorkflow.attach_posts)
