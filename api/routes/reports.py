@@ -1,4 +1,5 @@
-"""GET /v1/reports/sla: SLA figures per priority and per team, computed by the store in SQL."""
+"""GET /v1/reports/sla: SLA figures per priority and per team; GET /v1/reports/intake: the
+listening report. Both computed by the store in SQL."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from pydantic import AwareDatetime
 from api.auth import ReportReader
 from api.deps import StoreDep
 from api.http.problems import FieldError, responses, unprocessable
+from domain.intake.reports import IntakeReport
 from domain.models import NO_NUL
 from domain.reports import SlaReport
-from store.queries import sla_report
+from store.queries import intake_report, sla_report
 
 router = APIRouter(tags=["reports"])
 
@@ -31,3 +33,19 @@ async def get_sla_report(
     if since is not None and until is not None and since >= until:
         raise unprocessable([FieldError(field="query.until", message="must be after since")])
     return await store.read(lambda s: sla_report(s, since=since, until=until, team=team))
+
+
+@router.get("/v1/reports/intake", responses=responses(401, 403, 422, 503))
+async def get_intake_report(
+    _actor: ReportReader,
+    store: StoreDep,
+    since: Annotated[AwareDatetime | None, Query(
+        description="Posts made at or after this instant (RFC 3339 with offset)")] = None,
+    until: Annotated[AwareDatetime | None, Query(
+        description="Posts made before this instant (RFC 3339 with offset)")] = None,
+) -> IntakeReport:
+    """Posts per hour by channel, category and temperature; the urgent share; escalated,
+    attached and recorded counts; time from post to escalation."""
+    if since is not None and until is not None and since >= until:
+        raise unprocessable([FieldError(field="query.until", message="must be after since")])
+    return await store.read(lambda s: intake_report(s, since=since, until=until))

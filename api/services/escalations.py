@@ -27,7 +27,7 @@ from credentials.sealing import AddressSealer, seal_addresses
 from domain.complaint_codes import complaint_problems
 from domain.enums import Action, Status
 from domain.errors import Conflict, DomainError, FieldProblem, InvalidInput, NotFound
-from domain.messages import IntakeInput, IntakeResult
+from domain.messages import AttachPostsInput, IntakeInput, IntakeResult
 from domain.models import (
     ActionInput,
     Actor,
@@ -41,7 +41,7 @@ from domain.state import EscalationRequest, LinkBases
 from store.queries import count_prior_escalations, get_escalation, get_request_hash
 from workflows.escalation import EscalationWorkflow
 from workflows.start import settle, start_operation
-from workflows.updates import UPDATES
+from workflows.updates import ATTACH_POSTS, UPDATES
 
 # Filled by the API from the token and If-Match; a client sending them is sending unknown fields.
 _SERVER_FIELDS = ("actor", "expected_version")
@@ -165,6 +165,23 @@ class Escalations:
             async with self._temporal.deadline():
                 return await handle.execute_update(
                     UPDATES[action], command, rpc_timeout=self._temporal.timeout)
+        except WorkflowUpdateFailedError as failure:
+            raise failures.update_failure(failure) from None
+        except RPCError as error:
+            if error.status is not RPCStatusCode.NOT_FOUND:
+                raise
+            raise await self._not_running(escalation_id) from None
+
+    async def attach(self, escalation_id: str, command: AttachPostsInput, *, update_id: str
+                     ) -> EscalationView:
+        """Attach posts (social intake). `update_id` makes a retried batch attach them once."""
+        client = await self._temporal.client()
+        handle = client.get_workflow_handle_for(EscalationWorkflow.run, escalation_id)
+        try:
+            async with self._temporal.deadline():
+                return await handle.execute_update(
+                    ATTACH_POSTS, command, id=update_id,
+                    rpc_timeout=self._temporal.timeout)
         except WorkflowUpdateFailedError as failure:
             raise failures.update_failure(failure) from None
         except RPCError as error:

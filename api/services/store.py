@@ -50,3 +50,14 @@ class StoreReader:
                 yield session
         except SQLAlchemyError as exc:
             raise StoreUnavailable(exc.__class__.__name__) from exc
+
+
+class StoreWriter:
+    """One write transaction per call, off the event loop: the API's only writes are social
+    intake's posts (escalations are written by the worker's activities)."""
+
+    def __init__(self, sessions: Callable[[], Session]) -> None:
+        self._runner = StoreReader(sessions)
+
+    async def write(self, work: Callable[[Session], T]) -> T:
+        return await self._runner.read(work)
