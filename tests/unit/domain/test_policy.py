@@ -13,6 +13,7 @@ import pytest
 from config.policy_files import PRESETS, preset_text
 from domain.enums import Category, Level, Priority
 from domain.errors import PolicyError
+from domain.intake.policy import IntakePolicy
 from domain.policy import Policy, iso_duration, parse_policy, validate_policy
 from domain.templates import placeholders_in
 
@@ -301,9 +302,10 @@ def test_the_snapshot_keeps_all_a_workflow_reads_and_leaves_routing_rules_and_ke
     policy = parse_policy(preset_text(name))
     snapshot = policy.snapshot()
     # Any section added later travels whole unless it is left out here on purpose.
-    for section in Policy.model_fields.keys() - {"routing", "triage", "idr"}:
+    for section in Policy.model_fields.keys() - {"routing", "triage", "idr", "intake"}:
         assert getattr(snapshot, section) == getattr(policy, section), section
     assert snapshot.idr is None  # the export reads the active policy's mapping
+    assert snapshot.intake == IntakePolicy()  # the API's (grouping, spike rule), not the workflow's
     assert snapshot.routing.default == policy.routing.default
     assert snapshot.triage.hot == policy.triage.hot
     assert (snapshot.routing.rules, snapshot.triage.keywords) == ([], {})
