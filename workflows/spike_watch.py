@@ -110,7 +110,7 @@ class SpikeWatchWorkflow:
             self._spike = current
 
     async def _open(self, measure: SpikeMeasure) -> None:
-        escalation_id = spike.spike_escalation_id(workflow.info().workflow_id, measure.at)
+        escalation_id = spike.spike_escalation_id(self._input.watch_id, measure.at)
         request = spike.spike_request(self._input.prototype, self._rule, measure,
                                       escalation_id=escalation_id,
                                       request_id=str(workflow.uuid4()))

@@ -58,12 +58,13 @@ class SpikeWatches:
 
     async def _signal(self, category: Category, arrived: PostsArrived) -> None:
         client = await self._temporal.client()
+        watch = watch_id(self._task_queue, category.value)
         async with self._temporal.deadline():
             await client.start_workflow(
                 SpikeWatchWorkflow.run,
-                SpikeWatchInput(category=category, prototype=self.prototype(category),
-                                rule=arrived.rule),
-                id=watch_id(self._task_queue, category.value),
+                SpikeWatchInput(watch_id=watch, category=category,
+                                prototype=self.prototype(category), rule=arrived.rule),
+                id=watch,
                 task_queue=self._task_queue,
                 id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
                 start_signal=POSTS_ARRIVED,

@@ -63,6 +63,9 @@ class SpikePrototype(BaseModel):
 
 
 class SpikeWatchInput(BaseModel):
+    # The watch's workflow id as started: spike escalation ids derive from it, and from the
+    # input rather than the run's info, so a history replays to the same ids anywhere.
+    watch_id: str
     category: Category
     prototype: SpikePrototype
     rule: SpikeRule

@@ -13,7 +13,7 @@ POLICY = load_policy(None).intake
 
 @pytest.mark.parametrize(("text", "expected"), [
     pytest.param("Down again #AcmeDown", ["acmedown"], id="case-folded"),
-    pytest.param("#ＡｃｍｅＤｏｗｎ", ["acmedown"], id="full-width"),
+    pytest.param("#\uff21\uff43\uff4d\uff45Down", ["acmedown"], id="full-width"),
     pytest.param("#acme_down #acme_down #Acme_Down", ["acme_down"], id="each-once"),
     pytest.param("I write C# and see issue#4", [], id="not-inside-a-word"),
     pytest.param("#help the app is down", [], id="ignored"),

@@ -155,7 +155,8 @@ class TestSpikes:
         for count, minutes in ((25, 0), (60, 5), (40, 2)):
             write(sessions, lambda s, c=count, m=minutes: record_spike(s, record(c, m)))
         found = write(sessions, lambda s: measure_spike(s, self.asked()))
-        assert found.open_spike is not None and found.open_spike.last_count == 60
+        assert found.open_spike is not None
+        assert found.open_spike.last_count == 60
 
 
 class TestReportAndSources:
@@ -203,7 +204,8 @@ class TestReportAndSources:
         assert sources.total == 2
         assert [p.post_id for p in sources.posts] == ["1", "2"]
         ann, bob = sources.authors
-        assert ann.handle == "@ann" and len(ann.posts) == 7
+        assert ann.handle == "@ann"
+        assert len(ann.posts) == 7
         assert [p.post_id for p in ann.posts] == ["1", "10", "11", "12", "13", "14", "15"]
         assert [e.id for e in ann.escalations] == ["esc-before", "esc-c1"]
         assert (bob.handle, [p.post_id for p in bob.posts], bob.escalations) == ("@bob", ["2"],
