@@ -75,7 +75,7 @@ class IntakeBatch(Strict):
 
     def ensure_not_future(self, now: datetime) -> None:
         late = now + FUTURE_SLACK
-        problems = [FieldProblem(field=f"body.posts[{n}].posted_at",
+        problems = [FieldProblem(field=f"posts[{n}].posted_at",
                                  message="is in the future (more than 5 minutes ahead)")
                     for n, post in enumerate(self.posts) if post.posted_at > late]
         if problems:
