@@ -76,11 +76,13 @@ class Intake:
     async def receive(self, batch: IntakeBatch, *, actor: Actor) -> IntakeAnswer:
         now = datetime.now(UTC)
         batch.ensure_not_future(now)
-        firsts = list({p.source: p for p in reversed(batch.posts)}.values())[::-1]
-        prior = await self._prior(firsts, now)
+        firsts: dict[str, IntakePost] = {}
+        for post in batch.posts:  # a post twice in one batch is one post (and a duplicate)
+            firsts.setdefault(post.source, post)
+        prior = await self._prior(list(firsts.values()), now)
         policy = self._policy.policy
         posts = await to_thread.run_sync(
-            lambda: triaged(policy, firsts, prior, received_at=now))
+            lambda: triaged(policy, list(firsts.values()), prior, received_at=now))
         decided = await self._writer.write(lambda s: decide(s, posts, policy, now=now))
         work = [p for p in [*decided.new.values(), *decided.earlier.values()]
                 if p.settled_at is None]
