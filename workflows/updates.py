@@ -15,7 +15,6 @@ from workflows.escalation import EscalationWorkflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.enums import Action
-    from domain.messages import AttachPostsInput
     from domain.models import EscalationView
 
 # The SDK's type of a decorated update, as the client's execute_update takes it.
@@ -44,5 +43,4 @@ UPDATES: Mapping[Action, Update] = cast(Mapping[Action, Update], {
 })
 
 # Social intake's update (not a lifecycle action: no entry in UPDATES), typed the same way.
-ATTACH_POSTS = cast(UpdateMethodMultiParam[[EscalationWorkflow, AttachPostsInput], EscalationView],
-                    EscalationWorkflow.attach_posts)
+ATTACH_POSTS = cast(Update, EscalationWorkflow.attach_posts)

@@ -3,6 +3,7 @@ listening report. Both computed by the store in SQL."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -30,8 +31,7 @@ async def get_sla_report(
     team: Annotated[str | None, Query(min_length=1, max_length=60, pattern=NO_NUL)] = None,
 ) -> SlaReport:
     """SLA shares, times to acknowledge and resolve, and open breaches, per priority and team."""
-    if since is not None and until is not None and since >= until:
-        raise unprocessable([FieldError(field="query.until", message="must be after since")])
+    _check_window(since, until)
     return await store.read(lambda s: sla_report(s, since=since, until=until, team=team))
 
 
@@ -46,6 +46,10 @@ async def get_intake_report(
 ) -> IntakeReport:
     """Posts per hour by channel, category and temperature; the urgent share; escalated,
     attached and recorded counts; time from post to escalation."""
+    _check_window(since, until)
+    return await store.read(lambda s: intake_report(s, since=since, until=until))
+
+
+def _check_window(since: datetime | None, until: datetime | None) -> None:
     if since is not None and until is not None and since >= until:
         raise unprocessable([FieldError(field="query.until", message="must be after since")])
-    return await store.read(lambda s: intake_report(s, since=since, until=until))
