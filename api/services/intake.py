@@ -75,7 +75,7 @@ class Intake:
 
     async def receive(self, batch: IntakeBatch, *, actor: Actor) -> IntakeAnswer:
         now = datetime.now(UTC)
-        batch.ensure_not_future(now)
+        batch.ensure_plausible_times(now)
         firsts: dict[str, IntakePost] = {}
         for post in batch.posts:  # a post twice in one batch is one post (and a duplicate)
             firsts.setdefault(post.source, post)

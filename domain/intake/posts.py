@@ -7,7 +7,7 @@ A post is known by its source id, `channel:post_id`: the same post sent again is
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 
@@ -23,6 +23,7 @@ MAX_POSTS = 500
 # Clocks differ; a post stamped further ahead than this is refused rather than left to sort
 # before every real one in reports and author histories.
 FUTURE_SLACK = timedelta(minutes=5)
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 
 # Printable ASCII without spaces: what platforms use for ids (digits, URNs, base64url).
 SourcePart = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$")]
@@ -73,13 +74,22 @@ class IntakePost(Strict):
 class IntakeBatch(Strict):
     posts: Annotated[list[IntakePost], Field(min_length=1, max_length=MAX_POSTS)]
 
-    def ensure_not_future(self, now: datetime) -> None:
+    def ensure_plausible_times(self, now: datetime) -> None:
+        """A post from the future, or from before social media, is a connector's mistake."""
         late = now + FUTURE_SLACK
-        problems = [FieldProblem(field=f"posts[{n}].posted_at",
-                                 message="is in the future (more than 5 minutes ahead)")
-                    for n, post in enumerate(self.posts) if post.posted_at > late]
+        problems = [FieldProblem(field=f"posts[{n}].posted_at", message=why)
+                    for n, post in enumerate(self.posts)
+                    if (why := _implausible(post.posted_at, late))]
         if problems:
-            raise InvalidInput("Posts dated in the future.", problems=problems)
+            raise InvalidInput("Posts with impossible times.", problems=problems)
+
+
+def _implausible(posted_at: datetime, late: datetime) -> str:
+    if posted_at > late:
+        return "is in the future (more than 5 minutes ahead)"
+    if posted_at < EARLIEST:
+        return f"is before {EARLIEST:%Y}"
+    return ""
 
 
 def source_id(channel: SourceChannel | str, post_id: str) -> str:

@@ -69,6 +69,8 @@ async def test_a_hot_post_waits_for_temporal_and_is_not_a_duplicate_on_retry(
                  "posts[0].posted_at", id="in-the-future"),
     pytest.param([post(1, posted_at="2026-03-01T09:00:00")], "posts[0].posted_at",
                  id="no-offset"),
+    pytest.param([post(1, posted_at="0001-01-01T00:00:00Z")], "posts[0].posted_at",
+                 id="before-social-media"),
     pytest.param([post(1, post_id="has space")], "posts[0].post_id", id="bad-post-id"),
     pytest.param([post(1, channel="myspace")], "posts[0].channel", id="unknown-channel"),
     pytest.param([post(1, text="nul \x00 here")], "posts[0].text", id="nul"),
