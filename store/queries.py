@@ -24,6 +24,9 @@ from store.escalations import (
     upsert_escalation,
 )
 from store.health import schema_ready
+from store.intake_groups import KeySeen, lock_intake, open_groups, remember_keys
+from store.intake_report import intake_report
+from store.posts import Settlement, find_posts, founder_of, insert_posts, settle_posts
 from store.presence import touch_presence
 from store.rca import list_rca_tasks
 from store.records import close_records
@@ -36,10 +39,6 @@ from store.schemas import (
     RcaTaskEscalation,
     RcaTaskItem,
 )
-from store.intake_groups import KeySeen, lock_intake, open_groups, remember_keys
-from store.intake_report import intake_report
-from store.posts import Settlement, find_posts, founder_of, insert_posts, settle_posts
-from store.schemas import DeliveryStatus, EscalationFilters, RcaTaskEscalation, RcaTaskItem
 from store.sources import escalation_sources
 from store.spikes import measure_spike, record_spike
 from store.timeline import append_timeline, get_timeline
@@ -51,8 +50,8 @@ __all__ = [
     "DeliveryStatus",
     "EscalationFilters",
     "InvalidCursor",
-    "Presence",
     "KeySeen",
+    "Presence",
     "RcaTaskEscalation",
     "RcaTaskItem",
     "Settlement",
@@ -61,8 +60,8 @@ __all__ = [
     "breaches_by_kind",
     "close_records",
     "count_prior_escalations",
-    "daily_figures",
     "count_prior_escalations_by_customer",
+    "daily_figures",
     "escalation_sources",
     "find_delivered",
     "find_posts",
@@ -72,9 +71,9 @@ __all__ = [
     "get_request_hash",
     "get_timeline",
     "idr_complaints",
-    "list_deliveries",
     "insert_posts",
     "intake_report",
+    "list_deliveries",
     "list_escalations",
     "list_rca_tasks",
     "lock_intake",

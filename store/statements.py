@@ -23,9 +23,9 @@ from store.tables import (
     ClosedRecordRow,
     DeliveryRow,
     EscalationRow,
-    PresenceRow,
     IntakeKeyRow,
     PostRow,
+    PresenceRow,
     RcaTaskRow,
     TimelineRow,
 )
