@@ -23,9 +23,10 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from domain.calendar import PositiveDuration, iso_duration
+from domain.policy_base import PolicyModel
 
 _SERVICE = re.compile(r"^[a-z0-9_-]{1,60}$")
 
@@ -55,12 +56,7 @@ class MatchKind(StrEnum):
     CUSTOMER = "customer"
 
 
-class _Section(BaseModel):
-    # Frozen like every policy section: escalations share one policy object (domain/policy.py).
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class SpikeRule(_Section):
+class SpikeRule(PolicyModel):
     enabled: bool = True
     window: PositiveDuration = timedelta(minutes=10)
     at_least: Annotated[int, Field(ge=1, le=1_000_000)] = 20
@@ -77,7 +73,7 @@ class SpikeRule(_Section):
         return self
 
 
-class IntakePolicy(_Section):
+class IntakePolicy(PolicyModel):
     group_within: PositiveDuration = timedelta(hours=6)
     match: Annotated[list[MatchKind], Field(min_length=1)] = list(MatchKind)
     ignore_hashtags: Annotated[list[Word], Field(max_length=500)] = []
