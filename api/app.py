@@ -20,12 +20,14 @@ from api.http import errors, openapi, problems
 from api.http.limits import BodyLimit
 from api.http.metrics import ApiMetrics, MetricsMiddleware
 from api.http.request_log import RequestLogContext
-from api.routes import actions, escalations, health, idr_report, rca, reports, triage
+from api.routes import actions, escalations, health, idr_report, intake, rca, reports, triage
 from api.services.escalations import Escalations
+from api.services.intake import Intake
 from api.services.policy import ActivePolicy
 from api.services.presence import PresenceBoard
 from api.services.reads import Reads
-from api.services.store import StoreReader
+from api.services.spikes import SpikeWatches
+from api.services.store import StoreReader, StoreWriter
 from api.services.temporal import TemporalGateway
 from config.policy_files import load_policy
 from config.settings import Settings
@@ -97,24 +99,32 @@ def _lifespan(settings: Settings | None) -> Callable[[FastAPI], AbstractAsyncCon
         # File reads and migrations block: off the event loop, even at start-up.
         loaded = await to_thread.run_sync(_configure, config)
         engine = create_engine_for(config.resolved_database_url, read_only=True)
+        writing = create_engine_for(config.resolved_database_url)
         temporal = TemporalGateway(config)
         await temporal.start()
         store = StoreReader(session_factory(engine))
         state = app.state
         state.settings, state.temporal, state.store = config, temporal, store
         state.policy, state.keys = loaded.policy, loaded.keys
+        links = LinkBases(api=config.escalations_public_url, temporal_ui=config.temporal_ui_url,
+                          namespace=config.temporal_namespace)
         state.escalations = Escalations(
             temporal=temporal, store=store, policy=loaded.policy, sealer=loaded.sealer,
-            links=LinkBases(api=config.escalations_public_url, temporal_ui=config.temporal_ui_url,
-                            namespace=config.temporal_namespace),
-            task_queue=config.temporal_task_queue,
+            links=links, task_queue=config.temporal_task_queue,
         )
         state.reads = Reads(temporal=temporal, store=store)
         state.console_cookies, state.presence = loaded.cookies, PresenceBoard(store)
+        state.intake = Intake(
+            escalations=state.escalations, store=store,
+            writer=StoreWriter(session_factory(writing)), policy=loaded.policy,
+            spikes=SpikeWatches(temporal=temporal, policy=loaded.policy, links=links,
+                                task_queue=config.temporal_task_queue),
+        )
         try:
             yield
         finally:
             engine.dispose()
+            writing.dispose()
 
     return lifespan
 
@@ -127,7 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Customer escalations, each one a durable Temporal workflow.",
         lifespan=_lifespan(settings),
     )
-    for module in (escalations, actions, rca, triage, reports, idr_report, health):
+    for module in (escalations, actions, rca, triage, intake, reports, idr_report, health):
         app.include_router(module.router)
     problems.install(app)
     errors.install(app)

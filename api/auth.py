@@ -66,6 +66,10 @@ RcaReader = Annotated[
     Depends(RoleGate({Role.INCIDENT_MANAGER, Role.ENGINEER, Role.ENGAGEMENT_LEAD},
                      "list RCA tasks")),
 ]
+Intaker = Annotated[
+    Actor, Depends(RoleGate({Role.INCIDENT_MANAGER, Role.ENGINEER, Role.INTAKE},
+                            "send posts to intake"))
+]
 ReportReader = Annotated[
     Actor, Depends(RoleGate({Role.INCIDENT_MANAGER, Role.VIEWER}, "read SLA reports"))
 ]

@@ -15,6 +15,7 @@ from fastapi import Depends, Header, Path, Request
 
 from api.http.problems import bad_request, not_found
 from api.services.escalations import Escalations
+from api.services.intake import Intake
 from api.services.policy import ActivePolicy
 from api.services.reads import Reads
 from api.services.store import StoreReader
@@ -56,6 +57,11 @@ async def _escalations(request: Request) -> Escalations:
     return escalations
 
 
+async def _intake(request: Request) -> Intake:
+    intake: Intake = request.app.state.intake
+    return intake
+
+
 async def _reads(request: Request) -> Reads:
     reads: Reads = request.app.state.reads
     return reads
@@ -68,6 +74,7 @@ PolicyDep = Annotated[ActivePolicy, Depends(_policy)]
 KeysDep = Annotated[KeyRing, Depends(_keys)]
 EscalationsDep = Annotated[Escalations, Depends(_escalations)]
 ReadsDep = Annotated[Reads, Depends(_reads)]
+IntakeDep = Annotated[Intake, Depends(_intake)]
 
 
 def parse_if_match(value: str | None) -> int | None:

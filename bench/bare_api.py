@@ -100,6 +100,11 @@ def create_app() -> FastAPI:
             "opened", start_workflow_operation=start, result_type=str)
         return {"id": workflow_id}
 
+    @app.post("/bare/intake/posts")
+    async def intake(body: JsonBody) -> dict[str, int]:
+        """Only parses the batch of posts our intake takes (the intake section's baseline)."""
+        return {"posts": len(body["posts"])}
+
     @app.post("/bare/escalations/{workflow_id}/{action:path}")
     async def act(request: Request, workflow_id: str, action: str, body: JsonBody) -> BareView:
         handle = _client(request).get_workflow_handle(workflow_id)

@@ -12,7 +12,7 @@ from typing import Any
 
 from rich.console import Console
 
-from bench import harness, holding, report, sections
+from bench import harness, holding, intake, report, sections
 from bench.console import console_section
 from bench.options import BARE_RUNNERS, RUNNERS, SECTIONS, Options
 from worker.runner import TESTED_TEMPORALIO, installed_temporalio
@@ -35,6 +35,8 @@ def parse(argv: list[str]) -> Options:
     parser.add_argument("--burst", type=int, help="timers coming due together, per side")
     parser.add_argument("--status-updates", type=int, help="in the history lifecycle")
     parser.add_argument("--pragma-lifecycles", type=int, help="per server, WAL comparison")
+    parser.add_argument("--intake-batches", type=int,
+                        help="batches of 500 posts per side and mix, intake throughput")
     parser.add_argument("--only", help=f"comma-separated sections of {','.join(SECTIONS)}")
     parser.add_argument("--skip", help="comma-separated sections to leave out")
     parser.add_argument("--experiment", default="",
@@ -65,7 +67,8 @@ def parse(argv: list[str]) -> Options:
     args = parser.parse_args(argv)
     options = Options.quick_preset() if args.quick else Options()
     for name in ("lifecycles", "concurrency", "rounds", "creates", "create_concurrency",
-                 "hold_concurrency", "burst", "status_updates", "pragma_lifecycles"):
+                 "hold_concurrency", "burst", "status_updates", "pragma_lifecycles",
+                 "intake_batches"):
         if (value := getattr(args, name)) is not None:
             setattr(options, name, value)
     if args.hold:
@@ -126,6 +129,8 @@ async def run(options: Options, console: Console) -> dict[str, Any]:
                                                  sections.lifecycle_section(bench)))
         if "api" in options.sections:
             await section("api", _profiled(bench, "api", sections.api_section(bench)))
+        if "intake" in options.sections:
+            await section("intake", intake.intake_section(bench))
         if "history" in options.sections:
             await section("history", sections.history_section(bench))
         # Open rates so far, for planning the timer burst (a guess until measured).

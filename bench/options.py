@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SECTIONS = ("lifecycle", "api", "history", "hold", "burst", "pragmas", "console")
+SECTIONS = ("lifecycle", "api", "intake", "history", "hold", "burst", "pragmas", "console")
 # The bare worker's sandbox runner (--bare-runner; bench.bare_worker --runner).
 BARE_RUNNERS = ("sdk", "ours")
 # Our worker's workflow runner (--runner): "fast" as worker/runner.py picks it, "stock" the
@@ -29,6 +29,7 @@ class Options:
     pragma_lifecycles: int = 60  # per dev server, for the WAL comparison
     console_escalations: int = 10_000  # in the store while the board is timed (bench/console.py)
     console_samples: int = 300  # requests per side
+    intake_batches: int = 20  # batches of 500 posts per side and mix (bench.intake)
     sections: tuple[str, ...] = SECTIONS
     experiment: str = ""  # patches for our worker (bench.ours_worker)
     # Extra copies of our stack (own worker, API, task queue, store), each with experiments,
@@ -49,7 +50,7 @@ class Options:
     def quick_preset(cls) -> Options:
         # Both runners: the quick run is what shows the fallback still works, and what it costs.
         return cls(quick=True, lifecycles=16, concurrency=8, rounds=2, creates=40,
-                   hold=[200], burst=100, pragma_lifecycles=10, runner="both",
+                   hold=[200], burst=100, pragma_lifecycles=10, intake_batches=4, runner="both",
                    console_escalations=1_000, console_samples=60,
                    sections=tuple(s for s in SECTIONS if s != "pragmas"))
 

@@ -116,6 +116,24 @@ def rows(results: dict[str, Any]) -> list[Row]:
             out.append((f"  variant {name}: create p99, ms, vs bare start",
                         _f(api[name]["p99_ms"]), _f(api["bare_start"]["p99_ms"]),
                         _f(ratio, 2), "<= 2x", _verdict(_check(ratio, lambda r: r <= 2.0))))
+    if (intake := results.get("intake")) is not None:
+        for mix, what in (("cold", "cold: triaged and stored"),
+                          ("mixed", "1 in 10 hot: grouped into 2 escalations")):
+            figures = intake[mix]
+            out.append((f"Intake posts/s, batches of {intake['batch']} ({what}) vs parse only",
+                        _f(figures["ours"]["posts_per_second"]),
+                        _f(figures["bare"]["posts_per_second"]), _f(figures["ratio"], 3), "",
+                        ""))
+            out.append(("  batch round trip p50 / p99, ms",
+                        f"{_f(figures['ours']['p50_ms'])} / {_f(figures['ours']['p99_ms'])}",
+                        f"{_f(figures['bare']['p50_ms'])} / {_f(figures['bare']['p99_ms'])}",
+                        "", "", ""))
+        api_rate = (results.get("api") or {}).get("ours", {}).get("per_second")
+        if api_rate:
+            hot = intake["mixed"]["ours"]["posts_per_second"]
+            out.append(("  intake posts/s (mixed) vs our creates/s (api section)", _f(hot),
+                        _f(api_rate, 2), _f(hot / api_rate, 1), "> 1 (not the bottleneck)",
+                        _verdict(hot > api_rate)))
     if (hold := results.get("hold")) is not None:
         out.append((f"Open and park, escalations/s ({hold['concurrency']} clients)",
                     _f(hold["ours"]["per_second"], 2), _f(hold["bare"]["per_second"], 2),

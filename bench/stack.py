@@ -23,7 +23,7 @@ NAMESPACE = "default"
 OURS_QUEUE = "bench-ours"
 BARE_QUEUE = "bench-bare"
 READY_SECONDS = 180.0  # cold imports on a busy 2-core machine are slow
-ROLES = ("incident_manager", "engineer", "engagement_lead")
+ROLES = ("incident_manager", "engineer", "engagement_lead", "intake")
 _CONTACT = re.compile(r'channel = "(?:webhook|slack|email)", address = "[^"]*"')
 
 

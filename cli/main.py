@@ -1,4 +1,5 @@
-"""The `escalations` command: up, worker, api, migrate, doctor, policy check, keys add, report.
+"""The `escalations` command: up, worker, api, migrate, doctor, policy check, keys add, report
+(and report intake).
 
 Subcommands import their modules lazily so that `escalations policy check` stays quick and
 does not need Temporal or the database.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import typer
 
 from cli.doctor import doctor
+from cli.intake_report import intake
 from cli.keys import keys_app
 from cli.migrate import migrate
 from cli.policy import policy_app
@@ -20,7 +22,10 @@ app = typer.Typer(no_args_is_help=True, help="Escalation lifecycle service on Te
 app.add_typer(policy_app, name="policy", help="Check policy files.")
 app.add_typer(keys_app, name="keys", help="Manage API keys.")
 app.add_typer(report_app, name="report",
-              help="SLA report per priority and team (table or CSV); `report idr`: the IDR file.")
+              help="SLA report per priority and team (table or CSV); `report idr`: the IDR "
+                   "file; `report intake`: the listening report.")
+# Registered here: cli/intake_report.py builds on cli/report.py's helpers.
+report_app.command("intake")(intake)
 policy_app.command("holidays", help="Public holidays as a [calendar] holidays list.")(
     holidays_command)
 app.command("up", help="Run the whole dev stack: Temporal dev server + UI, worker(s), API.")(up)

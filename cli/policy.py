@@ -58,6 +58,7 @@ def check(
         confirmed = sum(c.confirmed for c in policy.idr.columns)
         out.print(f"IDR file: {len(policy.idr.columns)} columns, {confirmed} confirmed against "
                   f"{escape(policy.idr.handbook)}")
+    out.print(_intake(policy))
     out.print(f"[green]{escape(str(file))}: valid policy[/]")
 
 
@@ -137,6 +138,20 @@ def _complaint_kinds(policy: Policy) -> Table:
     for name, kind in policy.complaint_kinds.items():
         _row(table, name, _maybe(kind.acknowledge_within), _maybe(kind.final_response_within),
                       _maybe(kind.delay_notice_before), _clock(policy, kind.clock))
+    return table
+
+
+def _intake(policy: Policy) -> Table:
+    intake, spike = policy.intake, policy.intake.spike
+    table = Table(title="Social intake")
+    table.add_column("setting")
+    table.add_column("value")
+    _row(table, "group within", iso_duration(intake.group_within))
+    _row(table, "match on", ", ".join(kind.value for kind in intake.match))
+    _row(table, "services", ", ".join(intake.services) or "-")
+    _row(table, "spike", (f"{spike.at_least} hot posts in {iso_duration(spike.window)} and "
+                          f"{spike.times_baseline:g}x the average over "
+                          f"{iso_duration(spike.baseline)}") if spike.enabled else "off")
     return table
 
 

@@ -1,4 +1,5 @@
-"""`escalations report`: the SLA report of GET /v1/reports/sla, read straight from the store.
+"""`escalations report`: the SLA report of GET /v1/reports/sla, read straight from the store
+(`report idr`: cli/report_idr.py; `report intake`, the listening report: cli/intake_report.py).
 
 It reads DATABASE_URL (or the SQLite file under the data dir), so it works while the API is
 down; it never migrates or writes.
@@ -8,15 +9,17 @@ from __future__ import annotations
 
 import csv
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from cli.report_idr import idr
 from config.settings import Settings
@@ -25,6 +28,7 @@ from store.engine import create_engine_for, session_factory, sqlite_file
 from store.reports import sla_report
 
 FIGURES = list(SlaFigures.model_fields)
+T = TypeVar("T")
 
 
 class ReportFormat(StrEnum):
@@ -32,7 +36,7 @@ class ReportFormat(StrEnum):
     CSV = "csv"
 
 
-def _instant(value: str) -> datetime:
+def instant(value: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
@@ -49,35 +53,19 @@ report_app = typer.Typer()
 def report(
     ctx: typer.Context,
     since: Annotated[datetime | None, typer.Option(
-        parser=_instant, metavar="TIME",
+        parser=instant, metavar="TIME",
         help="Escalations created at or after TIME (RFC 3339, e.g. 2026-03-01T00:00:00Z).")] = None,
     until: Annotated[datetime | None, typer.Option(
-        parser=_instant, metavar="TIME", help="Escalations created before TIME.")] = None,
+        parser=instant, metavar="TIME", help="Escalations created before TIME.")] = None,
     team: Annotated[str | None, typer.Option(help="Only this team's escalations.")] = None,
     output: Annotated[ReportFormat, typer.Option(
         "--format", case_sensitive=False, help="table or csv.")] = ReportFormat.TABLE,
 ) -> None:
     """SLA report per priority and per team: shares within SLA, times, open breaches."""
     if ctx.invoked_subcommand is not None:
-        return  # `report idr`: a group whose bare form is still the SLA report
-    errors = Console(stderr=True, highlight=False)
-    if since is not None and until is not None and since >= until:
-        errors.print("[red]error:[/] --until must be after --since")
-        raise typer.Exit(2)
-    url = Settings().resolved_database_url
-    database = sqlite_file(url)
-    if database is not None and not database.exists():
-        # Opening it would create an empty file and then fail on the missing table.
-        errors.print(f"[red]error:[/] no store at {escape(str(database))}: set DATABASE_URL "
-                     "or ESCALATIONS_DATA_DIR, or start the service once (escalations up)")
-        raise typer.Exit(1)
-    try:
-        figures = _read(url, since=since, until=until, team=team)
-    except SQLAlchemyError as exc:
-        # DBAPIError carries the driver's own message in `orig`; other errors have none.
-        reason = getattr(exc, "orig", None) or exc
-        errors.print(f"[red]error:[/] could not read the store: {escape(str(reason))}")
-        raise typer.Exit(1) from exc
+        return  # `report idr`, `report intake`: a group whose bare form is still the SLA report
+    check_window(since, until)
+    figures = read_store(lambda s: sla_report(s, since=since, until=until, team=team))
     if output is ReportFormat.CSV:
         _write_csv(figures)
     else:
@@ -88,13 +76,31 @@ report_app.callback(invoke_without_command=True)(report)
 report_app.command("idr")(idr)
 
 
-def _read(
-    url: str, *, since: datetime | None, until: datetime | None, team: str | None
-) -> SlaReport:
+def check_window(since: datetime | None, until: datetime | None) -> None:
+    if since is not None and until is not None and since >= until:
+        Console(stderr=True, highlight=False).print("[red]error:[/] --until must be after --since")
+        raise typer.Exit(2)
+
+
+def read_store(query: Callable[[Session], T]) -> T:
+    """One read of the store the service uses; a clear error and exit 1 when there is none."""
+    errors = Console(stderr=True, highlight=False)
+    url = Settings().resolved_database_url
+    database = sqlite_file(url)
+    if database is not None and not database.exists():
+        # Opening it would create an empty file and then fail on the missing table.
+        errors.print(f"[red]error:[/] no store at {escape(str(database))}: set DATABASE_URL "
+                     "or ESCALATIONS_DATA_DIR, or start the service once (escalations up)")
+        raise typer.Exit(1)
     engine = create_engine_for(url)
     try:
         with session_factory(engine)() as session, session.begin():
-            return sla_report(session, since=since, until=until, team=team)
+            return query(session)
+    except SQLAlchemyError as exc:
+        # DBAPIError carries the driver's own message in `orig`; other errors have none.
+        reason = getattr(exc, "orig", None) or exc
+        errors.print(f"[red]error:[/] could not read the store: {escape(str(reason))}")
+        raise typer.Exit(1) from exc
     finally:
         engine.dispose()
 
@@ -136,9 +142,9 @@ def _table(figures: SlaReport) -> Table:
         table.add_row(
             escape(label), str(row.count), _share(row.notice_within_sla),
             _share(row.acknowledge_within_sla), _share(row.resolve_within_sla),
-            _duration(row.mean_seconds_to_acknowledge),
-            _duration(row.p90_seconds_to_acknowledge),
-            _duration(row.mean_seconds_to_resolve), _duration(row.p90_seconds_to_resolve),
+            duration(row.mean_seconds_to_acknowledge),
+            duration(row.p90_seconds_to_acknowledge),
+            duration(row.mean_seconds_to_resolve), duration(row.p90_seconds_to_resolve),
             str(row.open_breaches), end_section=last_of_group,
         )
     return table
@@ -148,7 +154,7 @@ def _share(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
 
-def _duration(seconds: float | None) -> str:
+def duration(seconds: float | None) -> str:
     """Two units at most ("1h 05m", "2d 03h", "45s"): enough to compare, easy to read."""
     if seconds is None:
         return "-"

@@ -50,6 +50,7 @@ class Role(StrEnum):
     ENGINEER = "engineer"
     ENGAGEMENT_LEAD = "engagement_lead"
     VIEWER = "viewer"
+    INTAKE = "intake"  # connectors (social-listening tools): batch intake only
     SYSTEM = "system"  # timers and intake; never held by a token
 
 
@@ -186,6 +187,7 @@ class TimelineType(StrEnum):
     DELAY_NOTICE_SENT = "delay_notice_sent"
     IDR_RESPONSE_SENT = "idr_response_sent"
     SLA_EXTENDED = "sla_extended"
+    POSTS_ATTACHED = "posts_attached"  # social intake grouped posts (or a spike grew) into it
 
 
 class NotificationEvent(StrEnum):

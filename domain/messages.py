@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from domain.models import EscalationView, TimelineEntry
+from domain.models import Actor, AffectedCustomer, EscalationView, Strict, Tag, TimelineEntry
 from domain.state import EscalationRequest, EscalationState, Notification
 
 
@@ -23,6 +24,14 @@ class ActivityName(StrEnum):
     LINK_RELATED_RECORD = "link_related_record"
     CLOSE_RELATED_RECORD = "close_related_record"
     OPEN_PROBLEM_RECORD = "open_problem_record"
+    MEASURE_SPIKE = "measure_spike"
+    RECORD_SPIKE = "record_spike"
+    ATTACH_POSTS = "attach_posts"
+
+
+# The escalation workflow's update that adds posts to it (social intake): not a lifecycle
+# action (no route of its own), so its name is not an `Action`.
+ATTACH_POSTS_UPDATE = "attach_posts"
 
 
 class DeliveryFailure(StrEnum):
@@ -44,6 +53,32 @@ class IntakeResult(BaseModel):
     escalation: EscalationView
     created: bool  # this request started the escalation (201) rather than finding it (200)
     same_request: bool  # the body matches the one that created it (else: 422 on a reused key)
+
+
+class AttachedPost(BaseModel):
+    source: str  # channel:post_id
+    author: str
+    customer_id: str | None = None
+    posted_at: datetime
+
+
+class AttachPostsInput(Strict):
+    """Posts that joined the escalation (intake grouping or a growing spike): their customers
+    become affected customers, the services they name affected services; one timeline entry."""
+
+    actor: Actor
+    posts: Annotated[list[AttachedPost], Field(min_length=1, max_length=500)]
+    affected_customers: Annotated[list[AffectedCustomer], Field(max_length=500)] = []
+    affected_services: Annotated[list[Tag], Field(max_length=100)] = []
+    note: Annotated[str, Field(max_length=2_000)] = ""
+
+
+class AttachRequest(BaseModel):
+    """The attach_posts activity: the update to send and its id (a retry sends it once)."""
+
+    escalation_id: str
+    update_id: str
+    attach: AttachPostsInput
 
 
 class RecordInput(BaseModel):

@@ -36,6 +36,7 @@ from domain.enums import Category, Level, Priority, SourceChannel
 from domain.errors import PolicyError
 from domain.hosts import parse_rules
 from domain.idr_mapping import IdrMapping
+from domain.intake.policy import IntakePolicy
 from domain.models import Recipient
 from domain.policy_base import PolicyModel
 from domain.related_systems import ProblemRecords, RelatedSystem, systems_problems
@@ -259,6 +260,7 @@ class Policy(PolicyModel):
     complaint_kinds: dict[KindKey, ComplaintKind] = {}
     complaints: Complaints = Complaints()
     idr: IdrMapping | None = None  # the IDR data file's columns (domain.idr_mapping)
+    intake: IntakePolicy = IntakePolicy()  # social intake: grouping and spikes (API only)
     # Customer notices about these go to private channels only (email, webhook). The Category
     # enum has no "account" or "health" category, so such matters are marked by tags instead.
     sensitive_categories: list[Category] = [Category.BILLING]
@@ -309,12 +311,15 @@ class Policy(PolicyModel):
         snapshot leaves them out: a quarter of the default
         policy's bytes, in every escalation's history.
         The default route and the hot categories stay: they are small, and keep the snapshot a
-        valid policy that decodes (and is shared) like any other.
+        valid policy that decodes (and is shared) like any other. The intake section is the
+        API's too (grouping; spikes are measured by the spike watch, which gets its rule from
+        the API with each batch), so the snapshot carries its defaults.
         """
         return self.model_copy(update={
             "routing": Routing(default=self.routing.default),
             "triage": Triage(hot=self.triage.hot, fallback=self.triage.fallback),
             "idr": None,  # the IDR export reads the active policy, never an escalation's
+            "intake": IntakePolicy(),
         })
 
     def sla(self, priority: Priority) -> PrioritySla:

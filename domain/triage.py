@@ -130,15 +130,17 @@ class Body:
         """Where the (normalised) keyword occurs."""
         if not keyword:
             return []
-        if arabic_script.is_arabic_script(keyword) and _phrase(keyword)[0]:
+        if _by_words(keyword):
             return self._word_spans(keyword) if self._arabic else []
         return self._substring_spans(keyword)
 
     def _substring_spans(self, keyword: str) -> list[Span]:
         text = self.text
+        start = text.find(keyword)
+        if start == -1:  # most keywords, most posts: nothing more to work out
+            return []
         anywhere = any(_unspaced(ch) for ch in keyword)
         found = []
-        start = text.find(keyword)
         while start != -1:
             end = start + len(keyword)
             before_ok = start == 0 or not (_joins(text[start - 1]) and _joins(keyword[0]))
@@ -154,7 +156,9 @@ class Body:
         words of a phrase must follow each other with the same space between them."""
         words, index = self._indexed()
         wanted, gaps = _phrase(keyword)
-        firsts = set(index.get(wanted[0], ()))
+        if wanted[0] not in index:  # most keywords, most posts
+            return []
+        firsts = set(index[wanted[0]])
         for offset, want in enumerate(wanted[1:], start=1):
             firsts &= {i - offset for i in index.get(want, ())}
         found = []
@@ -172,6 +176,12 @@ class Body:
                 for form in arabic_script.word_forms(self.text[start:end]):
                     self._index.setdefault(form, set()).add(i)
         return self._words, self._index
+
+
+@lru_cache(maxsize=8192)
+def _by_words(keyword: str) -> bool:
+    """Whether a (normalised) keyword is compared word by word: an Arabic-script one."""
+    return arabic_script.is_arabic_script(keyword) and bool(_phrase(keyword)[0])
 
 
 def contains_keyword(text: str, keyword: str) -> bool:

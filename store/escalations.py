@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import select as select_rows
 from sqlmodel import Session, col, select
 
+from domain.intake.sources import EscalationBrief
 from domain.models import EscalationView
 from store import statements
 from store.cursor import decode_cursor, encode_cursor
@@ -87,6 +89,48 @@ def count_prior_escalations(
         )
     )
     return session.exec(statement).one()
+
+
+def count_prior_escalations_by_customer(
+    session: Session, customer_ids: list[str], *, since: datetime
+) -> dict[str, int]:
+    """`count_prior_escalations` for many customers in one statement (a batch of posts)."""
+    if not customer_ids:
+        return {}
+    statement = (
+        select(EscalationRow.customer_id, func.count())
+        .where(col(EscalationRow.customer_id).in_(sorted(set(customer_ids))),
+               col(EscalationRow.created_at) >= since)
+        .group_by(col(EscalationRow.customer_id))
+    )
+    return {customer: count for customer, count in session.exec(statement) if customer}
+
+
+def briefs(session: Session, escalation_ids: list[str]) -> list[EscalationBrief]:
+    """The stored escalations among `escalation_ids`, newest first, from their columns."""
+    if not escalation_ids:
+        return []
+    e = statements.ESCALATIONS.c
+    statement = (select_rows(e.id, e.title, e.category, e.status, e.stage, e.priority,
+                             e.created_at)
+                 .where(e.id.in_(sorted(set(escalation_ids)))).order_by(e.created_at.desc()))
+    return [EscalationBrief.model_validate(row._asdict())
+            for row in session.execute(statement)]
+
+
+def ids_of_customers(session: Session, customer_ids: list[str], *, limit: int
+                     ) -> dict[str, list[str]]:
+    """Each customer's newest `limit` escalation ids (by the customer the escalation names)."""
+    if not customer_ids:
+        return {}
+    statement = (select(EscalationRow.customer_id, EscalationRow.id)
+                 .where(col(EscalationRow.customer_id).in_(sorted(set(customer_ids))))
+                 .order_by(col(EscalationRow.created_at).desc()))
+    found: dict[str, list[str]] = {}
+    for customer, escalation_id in session.exec(statement):
+        if customer is not None and len(found.setdefault(customer, [])) < limit:
+            found[customer].append(escalation_id)
+    return found
 
 
 def filter_conditions(filters: EscalationFilters) -> list[ColumnElement[bool]]:

@@ -17,12 +17,16 @@ from store.deliveries import (
 )
 from store.escalations import (
     count_prior_escalations,
+    count_prior_escalations_by_customer,
     get_escalation,
     get_request_hash,
     list_escalations,
     upsert_escalation,
 )
 from store.health import schema_ready
+from store.intake_groups import KeySeen, lock_intake, open_groups, remember_keys
+from store.intake_report import intake_report
+from store.posts import Settlement, find_posts, founder_of, insert_posts, settle_posts
 from store.presence import touch_presence
 from store.rca import list_rca_tasks
 from store.records import close_records
@@ -35,6 +39,8 @@ from store.schemas import (
     RcaTaskEscalation,
     RcaTaskItem,
 )
+from store.sources import escalation_sources
+from store.spikes import measure_spike, record_spike
 from store.timeline import append_timeline, get_timeline
 from store.trends import breaches_by_kind, daily_figures
 
@@ -44,28 +50,42 @@ __all__ = [
     "DeliveryStatus",
     "EscalationFilters",
     "InvalidCursor",
+    "KeySeen",
     "Presence",
     "RcaTaskEscalation",
     "RcaTaskItem",
+    "Settlement",
     "append_timeline",
     "board_page",
     "breaches_by_kind",
     "close_records",
     "count_prior_escalations",
+    "count_prior_escalations_by_customer",
     "daily_figures",
+    "escalation_sources",
     "find_delivered",
+    "find_posts",
+    "founder_of",
     "get_delivery",
     "get_escalation",
     "get_request_hash",
     "get_timeline",
     "idr_complaints",
+    "insert_posts",
+    "intake_report",
     "list_deliveries",
     "list_escalations",
     "list_rca_tasks",
+    "lock_intake",
     "mark_delivered",
     "mark_failed",
+    "measure_spike",
+    "open_groups",
     "record_delivery_attempt",
+    "record_spike",
+    "remember_keys",
     "schema_ready",
+    "settle_posts",
     "sla_report",
     "touch_presence",
     "upsert_escalation",

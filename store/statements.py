@@ -13,7 +13,7 @@ from collections.abc import Collection
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, case
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import ReturningInsert
 from sqlmodel import Session
@@ -23,6 +23,8 @@ from store.tables import (
     ClosedRecordRow,
     DeliveryRow,
     EscalationRow,
+    IntakeKeyRow,
+    PostRow,
     PresenceRow,
     RcaTaskRow,
     TimelineRow,
@@ -35,6 +37,8 @@ RCA_TASKS: Table = RcaTaskRow.__table__  # type: ignore[attr-defined]
 DELIVERIES: Table = DeliveryRow.__table__  # type: ignore[attr-defined]
 CLOSED_RECORDS: Table = ClosedRecordRow.__table__  # type: ignore[attr-defined]
 PRESENCE: Table = PresenceRow.__table__  # type: ignore[attr-defined]
+POSTS: Table = PostRow.__table__  # type: ignore[attr-defined]
+INTAKE_KEYS: Table = IntakeKeyRow.__table__  # type: ignore[attr-defined]
 
 Insert = postgresql.Insert | sqlite.Insert
 
@@ -116,4 +120,23 @@ def touch_presence(dialect: str) -> Insert:
     return insert.on_conflict_do_update(
         index_elements=[PRESENCE.c.escalation_id, PRESENCE.c.person],
         set_={"activity": insert.excluded.activity, "seen_at": insert.excluded.seen_at},
+    )
+
+
+@cache
+def insert_posts(dialect: str) -> Insert:
+    """A post already stored stays as the first call stored it (its source id is its key)."""
+    return _insert(dialect, POSTS).on_conflict_do_nothing(
+        index_elements=[POSTS.c.channel, POSTS.c.post_id])
+
+
+@cache
+def remember_keys(dialect: str) -> Insert:
+    """A group key seen again keeps the later of the two times."""
+    insert = _insert(dialect, INTAKE_KEYS)
+    later = case((insert.excluded.last_at > INTAKE_KEYS.c.last_at, insert.excluded.last_at),
+                 else_=INTAKE_KEYS.c.last_at)
+    return insert.on_conflict_do_update(
+        index_elements=[INTAKE_KEYS.c.escalation_id, INTAKE_KEYS.c.key],
+        set_={"last_at": later},
     )

@@ -282,3 +282,72 @@ class PresenceRow(SQLModel, table=True):
     person: str = Field(primary_key=True, max_length=120)
     activity: str = Field(max_length=60)  # "viewing", or the action whose form is being written
     seen_at: datetime = _required_ts()
+
+
+class PostRow(SQLModel, table=True):
+    """A social post intake took in, keyed by its source id (channel, post_id).
+
+    `outcome` is decided when the post is stored; `settled_at` is set once it is carried out
+    (the escalation opened or grown). A post stored but not settled was interrupted: a retry
+    of its batch finishes it instead of calling it a duplicate.
+    """
+
+    __tablename__ = "posts"
+    __table_args__ = (
+        Index("ix_posts_author", "channel", "author_handle", "posted_at"),
+        Index("ix_posts_escalation", "escalation_id", "posted_at"),
+        Index("ix_posts_category_time", "category", "temperature", "posted_at"),
+    )
+
+    channel: str = Field(primary_key=True, max_length=20)
+    post_id: str = Field(primary_key=True, max_length=200)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    author_handle: str = Field(max_length=200)
+    author_json: str = Field(sa_column=Column(Text, nullable=False))
+    customer_id: str | None = Field(default=None, max_length=120, index=True)
+    customer_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    thread_id: str | None = Field(default=None, max_length=200)
+    url: str | None = Field(default=None, max_length=2_000)
+    posted_at: datetime = _required_ts()
+    # The hour the post was made in: the listening report groups by it the same way on
+    # SQLite and PostgreSQL.
+    posted_hour: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
+    received_at: datetime = _required_ts()
+    category: str = Field(max_length=40)
+    temperature: str = Field(max_length=8)
+    priority: str = Field(max_length=4)
+    team: str = Field(max_length=60)
+    urgent: bool  # triage said escalate (hot, or P1/P2)
+    outcome: str = Field(max_length=20)
+    escalation_id: str | None = Field(default=None, max_length=64)
+    founder: bool = False  # the post opened its escalation
+    keys_json: str = Field(sa_column=Column(Text, nullable=False))
+    services_json: str = Field(sa_column=Column(Text, nullable=False))
+    settled_at: datetime | None = _ts()
+
+
+class IntakeKeyRow(SQLModel, table=True):
+    """A group key an escalation's posts carried (`domain.intake.keys`) and when it last did:
+    how a later post finds the open escalation about the same matter."""
+
+    __tablename__ = "intake_keys"
+    __table_args__ = (Index("ix_intake_keys_key", "key", "last_at"),)
+
+    escalation_id: str = Field(primary_key=True, max_length=64)
+    key: str = Field(primary_key=True, max_length=300)
+    category: str = Field(max_length=40)
+    team: str = Field(max_length=60)
+    last_at: datetime = _required_ts()
+
+
+class IntakeSpikeRow(SQLModel, table=True):
+    """A spike escalation of the spike watch, with the count it last reported."""
+
+    __tablename__ = "intake_spikes"
+
+    escalation_id: str = Field(primary_key=True, max_length=64)
+    category: str = Field(max_length=40, index=True)
+    opened_at: datetime = _required_ts()
+    last_count: int
+    last_at: datetime = _required_ts()
+    samples_json: str = Field(sa_column=Column(Text, nullable=False))

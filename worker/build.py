@@ -12,6 +12,7 @@ from temporalio.worker import Interceptor, Worker
 
 from activities.channels.config import NotifyConfig
 from activities.channels.http import new_http_client
+from activities.intake import IntakeActivities
 from activities.log_context import ActivityLogContext
 from activities.metrics import DomainMetrics
 from activities.notify import NotifyActivities
@@ -23,6 +24,7 @@ from store.engine import create_engine_for, session_factory
 from store.revision import prepare_schema
 from worker import runner
 from workflows.escalation import EscalationWorkflow
+from workflows.spike_watch import SpikeWatchWorkflow
 
 # Store activities are sync and run on this pool; the pool must be as wide as the number of
 # activities the worker may run at once.
@@ -47,6 +49,7 @@ async def create_worker(
     sessions = session_factory(engine)
     metrics = DomainMetrics.of_client(client)
     store = StoreActivities(sessions, metrics)
+    intake = IntakeActivities(sessions, client)
     choice = runner.choose_runner(settings)
     executor = ThreadPoolExecutor(max_workers=ACTIVITY_SLOTS, thread_name_prefix="activity")
     try:
@@ -57,7 +60,7 @@ async def create_worker(
             worker = Worker(
                 client,
                 task_queue=task_queue or settings.temporal_task_queue,
-                workflows=[EscalationWorkflow],
+                workflows=[EscalationWorkflow, SpikeWatchWorkflow],
                 activities=[
                     store.record_escalation,
                     store.count_prior_escalations,
@@ -66,6 +69,9 @@ async def create_worker(
                     records.link_related_record,
                     records.close_related_record,
                     records.open_problem_record,
+                    intake.measure_spike,
+                    intake.record_spike,
+                    intake.attach_posts,
                 ],
                 activity_executor=executor,
                 max_concurrent_activities=ACTIVITY_SLOTS,

@@ -23,6 +23,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.enums import Action, Stage
     from domain.errors import ActionNotAllowed, DomainError, HandingOver
     from domain.messages import (
+        ATTACH_POSTS_UPDATE,
+        AttachPostsInput,
         CloseRecordsInput,
         IntakeInput,
         IntakeResult,
@@ -312,10 +314,13 @@ class EscalationWorkflow:
     # Actions: validators reject without writing history; handlers apply under the lock.
 
     def _validate(self, action: Action, command: ActionInput) -> None:
+        self._refuse_while_handing_over()
+        self._recheck(action, command)
+
+    def _refuse_while_handing_over(self) -> None:
         if self._handing_over:
             raise effects.to_application_error(
                 HandingOver("handing over to a new run; retry in a moment"))
-        self._recheck(action, command)
 
     def _recheck(self, action: Action, command: ActionInput) -> None:
         try:
@@ -353,6 +358,26 @@ class EscalationWorkflow:
         state = self._current()
         return IntakeResult(escalation=self._view(), created=input.request_id == state.request_id,
                             same_request=input.request_hash == state.request_hash)
+
+    @workflow.update(name=ATTACH_POSTS_UPDATE,
+                     description="Attach social posts: their customers and services join it")
+    async def attach_posts(self, input: AttachPostsInput) -> EscalationView:
+        async with self._lock:
+            self._attachable()  # again: the stage may have moved since validation
+            await self._commit(lifecycle.attach_posts(self._current(), input, at=workflow.now()))
+            return self._view()
+
+    @attach_posts.validator
+    def _validate_attach_posts(self, input: AttachPostsInput) -> None:  # noqa: ARG002
+        # The SDK gives a validator the update's parameters; any post may attach.
+        self._refuse_while_handing_over()
+        self._attachable()
+
+    def _attachable(self) -> None:
+        try:
+            lifecycle.ensure_attachable(self._current())
+        except DomainError as error:
+            raise effects.to_application_error(error) from None
 
     @workflow.query(description="The whole escalation as the API returns it")
     def state(self) -> EscalationView:

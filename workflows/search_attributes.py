@@ -54,9 +54,24 @@ def _pairs(*, stage: Stage, status: Status, priority: Priority, tier: int, team:
     ]
 
 
+# Temporal refuses a search attribute value over 2 KiB (limit.searchAttributesSizeOfValue),
+# and a refused upsert fails every workflow task: social intake can attach hundreds of
+# customers, so the list stops short of the limit (the escalation itself keeps them all).
+CUSTOMERS_BYTES = 1_500
+
+
 def customer_ids(customer: Customer | None, affected: list[AffectedCustomer]) -> list[str]:
-    """The named customer and every affected one, each once, sorted (a keyword list)."""
-    return sorted({c.id for c in affected} | ({customer.id} if customer else set()))
+    """The named customer and the affected ones, each once, sorted (a keyword list), as many
+    as fit in CUSTOMERS_BYTES; the named customer is always kept."""
+    named = [customer.id] if customer else []
+    others = sorted({c.id for c in affected} - set(named))
+    kept, size = list(named), sum(len(i) + 3 for i in named)
+    for customer_id in others:
+        size += len(customer_id) + 3  # quotes and comma, as the value is encoded
+        if size > CUSTOMERS_BYTES:
+            break
+        kept.append(customer_id)
+    return sorted(kept)
 
 
 def at_start(request: EscalationRequest) -> TypedSearchAttributes:

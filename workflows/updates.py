@@ -41,3 +41,6 @@ UPDATES: Mapping[Action, Update] = cast(Mapping[Action, Update], {
     Action.SEND_DELAY_NOTICE: EscalationWorkflow.send_delay_notice,
     Action.SEND_IDR_RESPONSE: EscalationWorkflow.send_idr_response,
 })
+
+# Social intake's update (not a lifecycle action: no entry in UPDATES), typed the same way.
+ATTACH_POSTS = cast(Update, EscalationWorkflow.attach_posts)

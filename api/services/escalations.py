@@ -27,7 +27,7 @@ from credentials.sealing import AddressSealer, seal_addresses
 from domain.complaint_codes import complaint_problems
 from domain.enums import Action, Status
 from domain.errors import Conflict, DomainError, FieldProblem, InvalidInput, NotFound
-from domain.messages import IntakeInput, IntakeResult
+from domain.messages import AttachPostsInput, IntakeInput, IntakeResult
 from domain.models import (
     ActionInput,
     Actor,
@@ -41,7 +41,7 @@ from domain.state import EscalationRequest, LinkBases
 from store.queries import count_prior_escalations, get_escalation, get_request_hash
 from workflows.escalation import EscalationWorkflow
 from workflows.start import settle, start_operation
-from workflows.updates import UPDATES
+from workflows.updates import ATTACH_POSTS, UPDATES, Update
 
 # Filled by the API from the token and If-Match; a client sending them is sending unknown fields.
 _SERVER_FIELDS = ("actor", "expected_version")
@@ -159,12 +159,21 @@ class Escalations:
             check_addresses(command, self._policy.host_rules)
             command = self._sealed(command)
         command = command.model_copy(update={"actor": actor, "expected_version": expected_version})
+        return await self._update(escalation_id, UPDATES[action], command)
+
+    async def attach(self, escalation_id: str, command: AttachPostsInput, *, update_id: str
+                     ) -> EscalationView:
+        """Attach posts (social intake). `update_id` makes a retried batch attach them once."""
+        return await self._update(escalation_id, ATTACH_POSTS, command, update_id=update_id)
+
+    async def _update(self, escalation_id: str, update: Update, command: BaseModel, *,
+                      update_id: str | None = None) -> EscalationView:
         client = await self._temporal.client()
         handle = client.get_workflow_handle_for(EscalationWorkflow.run, escalation_id)
         try:
             async with self._temporal.deadline():
-                return await handle.execute_update(
-                    UPDATES[action], command, rpc_timeout=self._temporal.timeout)
+                return await handle.execute_update(update, command, id=update_id,
+                                                   rpc_timeout=self._temporal.timeout)
         except WorkflowUpdateFailedError as failure:
             raise failures.update_failure(failure) from None
         except RPCError as error:

@@ -21,6 +21,7 @@ from api.services.store import StoreReader, StoreUnavailable
 from api.services.temporal import TemporalGateway, TemporalUnavailable
 from domain.enums import RcaKind, RcaStatus, Role, Status
 from domain.errors import FieldProblem, InvalidInput, NotFound, Unavailable
+from domain.intake.sources import Sources
 from domain.models import EscalationView, TimelineEntry
 from store.queries import (
     DeliveryItem,
@@ -28,6 +29,7 @@ from store.queries import (
     InvalidCursor,
     RcaTaskItem,
     board_page,
+    escalation_sources,
     get_escalation,
     get_timeline,
     list_deliveries,
@@ -122,6 +124,17 @@ class Reads:
         if not exists:
             raise NotFound(f"No escalation {escalation_id}.")
         return entries
+
+    async def sources(self, escalation_id: str, *, limit: int) -> Sources:
+        def query(session: Session) -> tuple[Sources, bool]:
+            found = escalation_sources(session, escalation_id, limit=limit)
+            return found, bool(found.total or found.spike_samples) or get_escalation(
+                session, escalation_id) is not None
+
+        found, exists = await self._store.read(query)
+        if not exists:
+            raise NotFound(f"No escalation {escalation_id}.")
+        return found
 
     async def rca_tasks(
         self,

@@ -36,7 +36,8 @@ class StoreReader:
         return await to_thread.run_sync(self._read, query)
 
     async def write(self, change: Callable[[Session], T]) -> T:
-        """Run a change in one transaction: the console's presence is the API's only write."""
+        """Run a change in one transaction (the console's presence; intake's posts take a
+        StoreWriter, below)."""
         return await to_thread.run_sync(self._read, change)
 
     def _read(self, query: Callable[[Session], T]) -> T:
@@ -50,3 +51,16 @@ class StoreReader:
                 yield session
         except SQLAlchemyError as exc:
             raise StoreUnavailable(exc.__class__.__name__) from exc
+
+
+class StoreWriter:
+    """Social intake's writes, on an engine that is not the API's read-only one: its transactions
+    read and then write, so on SQLite they take the write lock up front (BEGIN IMMEDIATE) and
+    queue behind another writer instead of failing when one commits in between; that lock also
+    serialises intake's grouping decisions there (store/intake_groups.py)."""
+
+    def __init__(self, sessions: Callable[[], Session]) -> None:
+        self._runner = StoreReader(sessions)
+
+    async def write(self, work: Callable[[Session], T]) -> T:
+        return await self._runner.write(work)

@@ -9,6 +9,7 @@
 - `steps`: what actions and fired timers (`domain.timers`) share. `delivery`: a failed delivery.
 - `complaints`, `complaint_rules`: the complaint record's actions (RG 271) and when they are
   allowed; its clocks are `domain.complaint_timers`.
+- `attaching`: posts that join an open escalation (social intake); an update, not an action.
 
 A new action touches:
 1. `domain/enums.py`: an `Action` member. Its value is the workflow update's name.
@@ -30,6 +31,7 @@ A new action touches:
 """
 
 from domain.lifecycle.actions import apply
+from domain.lifecycle.attaching import attach_posts, ensure_attachable
 from domain.lifecycle.closing import records_closed
 from domain.lifecycle.delivery import notification_failed
 from domain.lifecycle.opening import intake
@@ -50,7 +52,9 @@ __all__ = [
     "ROLES",
     "allowed_actions",
     "apply",
+    "attach_posts",
     "ensure_allowed",
+    "ensure_attachable",
     "enter_close",
     "intake",
     "notification_failed",

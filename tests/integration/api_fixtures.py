@@ -33,7 +33,7 @@ from worker.build import create_worker
 
 IM, ENGINEER, LEAD, VIEWER = (Role.INCIDENT_MANAGER, Role.ENGINEER, Role.ENGAGEMENT_LEAD,
                               Role.VIEWER)
-NAMES = {IM: "alice", ENGINEER: "bob", LEAD: "sam", VIEWER: "vic"}
+NAMES = {IM: "alice", ENGINEER: "bob", LEAD: "sam", VIEWER: "vic", Role.INTAKE: "listener"}
 _CONTACT = re.compile(r'channel = "(?:webhook|slack|email)", address = "[^"]*"')
 
 

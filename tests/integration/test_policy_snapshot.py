@@ -19,6 +19,7 @@ from temporalio.testing import WorkflowEnvironment
 from api.app import create_app
 from config.policy_files import load_policy
 from config.settings import Settings
+from domain.intake.policy import IntakePolicy
 from tests.integration.api_fixtures import IM, stack_settings, write_keys, write_policy
 from tests.support.receivers import HttpReceiver
 from worker.build import create_worker
@@ -105,5 +106,8 @@ async def test_the_workflow_input_carries_the_snapshot_not_the_routing_rules(
     assert carried["triage"]["keywords"] == {}
     assert full["routing"]["rules"]
     assert full["triage"]["keywords"]
-    assert {k: v for k, v in carried.items() if k not in ("routing", "triage")} == \
-        {k: v for k, v in full.items() if k not in ("routing", "triage")}
+    # Social intake's section is the API's: the snapshot carries its defaults.
+    assert carried["intake"] == json.loads(IntakePolicy().model_dump_json())
+    assert full["intake"] != carried["intake"]
+    assert {k: v for k, v in carried.items() if k not in ("routing", "triage", "intake")} == \
+        {k: v for k, v in full.items() if k not in ("routing", "triage", "intake")}

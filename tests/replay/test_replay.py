@@ -18,6 +18,7 @@ from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 from tests.support.runners import RUNNERS, runner_settings
 from worker.runner import choose_runner
 from workflows.escalation import EscalationWorkflow
+from workflows.spike_watch import SpikeWatchWorkflow
 
 HISTORIES = sorted((Path(__file__).resolve().parents[1] / "histories").rglob("*.json"))
 
@@ -40,7 +41,8 @@ def test_the_corpus_covers_the_lifecycle() -> None:
 async def test_recorded_history_replays(history_file: Path, runner: str) -> None:
     text = history_file.read_text()  # noqa: ASYNC240 - a small local file, read once
     choice = choose_runner(runner_settings(runner))
-    replayer = Replayer(workflows=[EscalationWorkflow], workflow_runner=choice.runner,
+    replayer = Replayer(workflows=[EscalationWorkflow, SpikeWatchWorkflow],
+                        workflow_runner=choice.runner,
                         interceptors=choice.interceptors, data_converter=pydantic_data_converter)
     history = WorkflowHistory.from_json(history_file.stem, text)
     await replayer.replay_workflow(history)

@@ -23,6 +23,7 @@ NAMES = {
     Role.ENGINEER: "bob",
     Role.ENGAGEMENT_LEAD: "sam",
     Role.VIEWER: "vic",
+    Role.INTAKE: "listener",
 }
 
 

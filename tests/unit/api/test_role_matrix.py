@@ -57,22 +57,32 @@ class Endpoint:
 
 
 TRIAGE = {"text": "I was charged twice and want a refund", "channel": "twitter"}
+POSTS = {"posts": [{"channel": "twitter", "post_id": "1790", "text": "Charged twice, refund!",
+                    "author": {"handle": "@ann"}, "posted_at": "2026-03-01T09:00:00Z"}]}
+INTAKE = frozenset({Role.INCIDENT_MANAGER, Role.ENGINEER, Role.INTAKE})
+REPORTS = frozenset({Role.INCIDENT_MANAGER, Role.VIEWER})
+# Reads under an escalation that are not actions.
+READ_PATHS = {"timeline", "sources"}
 ENDPOINTS = [
     Endpoint("GET", "/v1/escalations", EVERYONE),
     Endpoint("POST", "/v1/escalations", IM, {"title": "Double charge", "category": "billing"}),
     Endpoint("GET", ESC, EVERYONE),
     Endpoint("GET", f"{ESC}/timeline", EVERYONE),
+    Endpoint("GET", f"{ESC}/sources", EVERYONE),
     *(Endpoint("POST", f"{ESC}/{PATHS[a]}", ROLES[a], BODIES[a]) for a in Action),
     Endpoint("GET", "/v1/rca-tasks",
              frozenset({Role.INCIDENT_MANAGER, Role.ENGINEER, Role.ENGAGEMENT_LEAD})),
     Endpoint("POST", "/v1/triage", frozenset({Role.INCIDENT_MANAGER, Role.ENGINEER}), TRIAGE),
     Endpoint("POST", "/v1/triage?create=true", IM, TRIAGE),
+    Endpoint("POST", "/v1/intake/posts", INTAKE, POSTS),
+    Endpoint("GET", "/v1/reports/sla", REPORTS),
+    Endpoint("GET", "/v1/reports/intake", REPORTS),
     Endpoint("GET", "/healthz", None),
     Endpoint("GET", "/readyz", None),
     Endpoint("GET", "/metrics", None),
 ]
 # Sorted: every test process (pytest-xdist) must collect the same ids in the same order.
-CALLERS: list[Role | str] = [*sorted(EVERYONE), "missing", "unknown"]
+CALLERS: list[Role | str] = [*sorted(EVERYONE), Role.INTAKE, "missing", "unknown"]
 
 
 def expected(endpoint: Endpoint, caller: Role | str) -> str:
@@ -120,6 +130,7 @@ async def test_403_names_the_role(client: httpx.AsyncClient, tokens: dict[Role, 
 
 async def test_every_action_has_one_route(client: httpx.AsyncClient) -> None:
     schema = (await client.get("/openapi.json")).json()
+    reads = {f"/v1/escalations/{{escalation_id}}/{name}" for name in READ_PATHS}
     action_paths = {p for p in schema["paths"] if p.startswith("/v1/escalations/{escalation_id}/")
-                    and p != "/v1/escalations/{escalation_id}/timeline"}
+                    and p not in reads}
     assert action_paths == {f"/v1/escalations/{{escalation_id}}/{PATHS[a]}" for a in Action}

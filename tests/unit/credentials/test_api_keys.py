@@ -94,11 +94,12 @@ def test_add_key_refuses_to_extend_a_broken_file(tmp_path: Path) -> None:
 def test_dev_keys_are_created_once_and_reported_each_time(tmp_path: Path) -> None:
     path = tmp_path / "k.toml"
     first = ensure_dev_keys(path)
-    assert set(first) == {Role.INCIDENT_MANAGER, Role.ENGINEER, Role.ENGAGEMENT_LEAD, Role.VIEWER}
+    assert set(first) == {Role.INCIDENT_MANAGER, Role.ENGINEER, Role.ENGAGEMENT_LEAD, Role.VIEWER,
+                          Role.INTAKE}
     assert ensure_dev_keys(path) == first
     ring = load_keys(path)
     assert {ring.authenticate(t).role for t in first.values()} == set(first)  # type: ignore[union-attr]
-    assert len(tomllib.loads(path.read_text())["keys"]) == 4
+    assert len(tomllib.loads(path.read_text())["keys"]) == 5
 
 
 def test_aliases_are_names_the_same_person_goes_by(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import pytest
 from config.policy_files import PRESETS, preset_text
 from domain.enums import Category, Level, Priority
 from domain.errors import PolicyError
+from domain.intake.policy import IntakePolicy
 from domain.policy import Policy, iso_duration, parse_policy, validate_policy
 from domain.templates import placeholders_in
 
@@ -108,6 +109,17 @@ INVALID: list[tuple[str, Callable[[Raw], None], str]] = [
      "routing.rules[0].name: 'default' is already the name of [routing.default]"),
     ("empty any-of list", _set("routing.rules[0].when.category", []),
      "routing.rules[0].when.category"),
+    ("intake match on something unknown", _set("intake.match", ["colour"]),
+     "intake.match[0]: Input should be 'hashtag', 'thread', 'service' or 'customer'"),
+    ("intake matching on nothing", _set("intake.match", []), "intake.match"),
+    ("intake service name with spaces", _set("intake.services", {"Log In": ["login"]}),
+     "intake.services.Log In (the key): 'Log In': use lower-case letters"),
+    ("intake service without words", _set("intake.services.app", []), "intake.services.app"),
+    ("spike baseline shorter than its window", _set("intake.spike.baseline", "PT5M"),
+     "intake.spike: baseline (PT5M) must be longer than window (PT10M)"),
+    ("spike threshold of zero", _set("intake.spike.at_least", 0), "intake.spike.at_least"),
+    ("intake grouping window in words", _set("intake.group_within", "6 hours"),
+     "intake.group_within: not an ISO 8601 duration"),
     ("unknown channel", _set("routing.rules[0].when.channel", ["pigeon"]),
      "routing.rules[0].when.channel[0]: Input should be"),
     ("team key with spaces", _set("teams.Billing Team", {"name": "B"}),
@@ -301,9 +313,10 @@ def test_the_snapshot_keeps_all_a_workflow_reads_and_leaves_routing_rules_and_ke
     policy = parse_policy(preset_text(name))
     snapshot = policy.snapshot()
     # Any section added later travels whole unless it is left out here on purpose.
-    for section in Policy.model_fields.keys() - {"routing", "triage", "idr"}:
+    for section in Policy.model_fields.keys() - {"routing", "triage", "idr", "intake"}:
         assert getattr(snapshot, section) == getattr(policy, section), section
     assert snapshot.idr is None  # the export reads the active policy's mapping
+    assert snapshot.intake == IntakePolicy()  # the API's (grouping, spike rule), not the workflow's
     assert snapshot.routing.default == policy.routing.default
     assert snapshot.triage.hot == policy.triage.hot
     assert (snapshot.routing.rules, snapshot.triage.keywords) == ([], {})

@@ -60,7 +60,7 @@ async def rig_for(time_skipping_env: WorkflowEnvironment, tmp_path: Path,
 async def _stop_leftovers(rig: Rig) -> None:
     """The test server's clock is shared: a workflow left running on a queue nobody polls any
     more would block time skipping for every later test."""
-    for handle in rig.opened:
+    for handle in [*rig.opened, *rig.others]:
         description = await handle.describe()
         if description.status == WorkflowExecutionStatus.RUNNING:
             await handle.terminate("test finished")
@@ -69,7 +69,7 @@ async def _stop_leftovers(rig: Rig) -> None:
 async def _record(rig: Rig, test_name: str) -> None:
     """Save each escalation's history as a replay fixture (tests/replay replays them all)."""
     HISTORIES.mkdir(exist_ok=True)
-    for n, handle in enumerate(rig.opened):
+    for n, handle in enumerate([*rig.opened, *rig.others]):
         history = await handle.fetch_history()
         name = re.sub(r"[^a-z0-9_]+", "_", test_name.lower()).strip("_")
         (HISTORIES / f"{name}_{n}.json").write_text(history.to_json())

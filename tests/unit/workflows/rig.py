@@ -32,6 +32,8 @@ class Rig:
     sessions: sessionmaker[Session]
     policy: Policy
     opened: list[Handle] = field(default_factory=list)
+    # Other workflows a test started (a spike watch): stopped and recorded like `opened`.
+    others: list[WorkflowHandle[Any, Any]] = field(default_factory=list)
 
     async def open(self, body: dict[str, Any], *, policy: Policy | None = None,
                    prior_escalations: int | None = 0) -> tuple[Handle, IntakeResult]:

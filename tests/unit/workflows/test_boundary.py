@@ -17,6 +17,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
+from activities.intake import IntakeActivities
 from activities.notify import NotifyActivities
 from activities.records.activities import RecordActivities
 from activities.store import StoreActivities
@@ -37,7 +38,8 @@ def test_every_activity_is_registered_under_its_listed_name() -> None:
     methods = [StoreActivities.record_escalation, StoreActivities.count_prior_escalations,
                StoreActivities.close_related_records, NotifyActivities.deliver_notification,
                RecordActivities.link_related_record, RecordActivities.close_related_record,
-               RecordActivities.open_problem_record]
+               RecordActivities.open_problem_record, IntakeActivities.measure_spike,
+               IntakeActivities.record_spike, IntakeActivities.attach_posts]
     names = set()
     for method in methods:
         definition = activity._Definition.from_callable(method)
