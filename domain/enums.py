@@ -115,6 +115,13 @@ class ResolutionState(StrEnum):
     CONFIRMED = "confirmed"
 
 
+class Gate(StrEnum):
+    """The two steps between a declared resolution and close, each with an owner and a clock."""
+
+    VERIFY = "verify"  # the team's engineers verify the declared resolution
+    CONFIRM = "confirm"  # the engagement lead confirms the customer's access
+
+
 class RcaKind(StrEnum):
     INTERNAL = "internal"
     CUSTOMER = "customer"
@@ -179,6 +186,8 @@ class TimelineType(StrEnum):
     INTERNAL_RCA_SUBMITTED = "internal_rca_submitted"
     CUSTOMER_RCA_SHARED = "customer_rca_shared"
     NOTIFICATION_FAILED = "notification_failed"
+    # A message that reached nobody, or not everyone it was meant for, and why (issue 20).
+    NOTIFICATION_SKIPPED = "notification_skipped"
     CANCELLED = "cancelled"
     CLOSED = "closed"
     COMPLAINT_ACKNOWLEDGED = "complaint_acknowledged"

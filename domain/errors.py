@@ -55,6 +55,16 @@ class InvalidAction(DomainError):
     type = "invalid_action"
 
 
+class UnreachableAudience(InvalidAction):
+    """An audience the action names has nobody it can reach (API: 422 naming `audiences`)."""
+
+    type = "unreachable_audience"
+
+    def __init__(self, message: str, *, audience: str) -> None:
+        super().__init__(message)
+        self.audience = audience
+
+
 @dataclass(frozen=True)
 class FieldProblem:
     """One refused field of a request: where (`stakeholders[2].address`) and why."""

@@ -107,7 +107,10 @@ class DeliveryTarget(BaseModel):
     priority: str
     stage: str
     status: str
-    deadline: datetime | None = None
+    deadline: datetime | None = None  # the one of the current stage (lifecycle.sla)
+    deadline_what: str | None = None  # what is due then: "verification due"
+    # Nobody has taken it yet: internal Slack messages offer an Acknowledge button.
+    awaiting_acknowledgement: bool = False
     links: dict[str, str] = {}
     allowed_hosts: list[str] = []
     block_private_addresses: bool = False

@@ -260,6 +260,11 @@ class Deadlines(BaseModel):
     complaint_acknowledge_due: datetime | None = None
     early_resolution_due: datetime | None = None  # end of the fifth business day
     final_response_warning_due: datetime | None = None  # the team lead is alerted
+    # The resolve gates: armed when the gate opens, cleared when it is passed (lifecycle/gates).
+    verify_reminder_due: datetime | None = None
+    verify_due: datetime | None = None
+    confirm_reminder_due: datetime | None = None
+    confirm_due: datetime | None = None
 
 
 # Deadlines a regulator sets: a pause of the SLA clocks leaves these running.
@@ -275,11 +280,13 @@ class SlaState(BaseModel):
     resolve: SlaOutcome = SlaOutcome.PENDING
     final_response: SlaOutcome | None = None  # only with a complaint kind
     complaint_acknowledge: SlaOutcome | None = None  # only with a complaint record
+    verify: SlaOutcome | None = None  # once a resolution was declared with a gate clock
+    confirm: SlaOutcome | None = None  # once a resolution was verified with a gate clock
 
     def any_breached(self) -> bool:
         return SlaOutcome.BREACHED in (
             self.notice, self.acknowledge, self.resolve, self.final_response,
-            self.complaint_acknowledge,
+            self.complaint_acknowledge, self.verify, self.confirm,
         )
 
 

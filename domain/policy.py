@@ -19,6 +19,7 @@ from pydantic import (
     AfterValidator,
     Field,
     ValidationError,
+    ValidationInfo,
     ValidatorFunctionWrapHandler,
     field_validator,
     model_validator,
@@ -40,7 +41,7 @@ from domain.intake.policy import IntakePolicy
 from domain.models import Recipient
 from domain.policy_base import PolicyModel
 from domain.related_systems import ProblemRecords, RelatedSystem, systems_problems
-from domain.templates import template_problems
+from domain.templates import placeholders_in, template_problems
 
 __all__ = ["Calendar", "Policy", "PolicyError", "PolicyModel", "iso_duration", "parse_policy",
            "validate_policy"]
@@ -105,7 +106,25 @@ class PrioritySla(PolicyModel):
     rca_required: bool = False
     internal_rca_within: PositiveDuration | None = None
     customer_rca_within: PositiveDuration | None = None
+    # The resolve gates (issue 20): how long a declared resolution may wait for the engineers'
+    # verification, and a verified one for the engagement lead's confirmation of customer
+    # access; a reminder at warn_at of each, an automatic escalation when it passes.
+    verify_within: PositiveDuration
+    confirm_within: PositiveDuration
     clock: Literal["calendar", "business"] = "calendar"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gate_defaults(cls, data: Any) -> Any:
+        """A table without the gate keys (a policy written before them, or the snapshot of an
+        escalation opened before them) still gives every gate a clock: the time this priority
+        gives anyone to pick up what is asked of them (acknowledge_within) for verification,
+        one status-update interval (update_every) for the customer's confirmation."""
+        if isinstance(data, dict):
+            defaults = {"verify_within": data.get("acknowledge_within"),
+                        "confirm_within": data.get("update_every")}
+            data = {**{k: v for k, v in defaults.items() if v is not None}, **data}
+        return data
 
     @field_validator("warn_at")
     @classmethod
@@ -217,16 +236,25 @@ Template = Annotated[str, Field(min_length=1, max_length=10_000), AfterValidator
 
 
 class Templates(PolicyModel):
+    """Customer-facing texts: every one of them may go to affected customers.
+
+    Plain sentences and blank lines between paragraphs read well in all three channels (plain
+    text, HTML e-mail, Slack blocks); the channels add the subject and, for internal readers
+    only, the facts and links.
+    """
+
     notice: Template = (
-        "We are aware of an issue affecting {services} and are working on it. "
-        "Next update by {next_update_due}."
+        "We are aware of an issue affecting {services} and are working on it.\n\n"
+        "We will send our next update by {next_update_due}."
     )
-    status_update: Template = "Update on {title}: {message}"
-    resolution: Template = "{title} is resolved: {summary}"
-    rca_shared: Template = "Root cause analysis for {title}: {summary}"
+    status_update: Template = (
+        "{message}\n\nWe will send our next update by {next_update_due}."
+    )
+    resolution: Template = "{title} is resolved.\n\n{summary}"
+    rca_shared: Template = "What happened with {title}, and what we changed:\n\n{summary}"
     delay_notice: Template = (
-        "We have not yet been able to resolve your complaint about {title}. "
-        "We expect to respond by {final_response_due}."
+        "We have not yet been able to resolve your complaint about {title} "
+        "(reference {id}).\n\nWe expect to respond by {final_response_due}."
     )
     complaint_acknowledgement: Template = (
         "We received your complaint about {title} on {received_at}. Your reference is "
@@ -237,7 +265,22 @@ class Templates(PolicyModel):
         "{reasons} {afca}"
     )
 
+    @field_validator("*")
+    @classmethod
+    def _carry_their_text(cls, value: str, info: ValidationInfo) -> str:
+        found = placeholders_in(value)
+        needed = _MUST_CARRY.get(info.field_name or "")
+        if needed is not None and needed not in found:
+            raise ValueError(f"must contain {{{needed}}}, or the text it exists for never "
+                             "reaches anyone")
+        if "link" in found:
+            raise ValueError("{link} is an internal link (the Temporal UI), and this template "
+                             "is sent to customers")
+        return value
 
+
+# Each template must carry the text its event exists for ("a status update carries its text").
+_MUST_CARRY = {"status_update": "message", "resolution": "summary", "rca_shared": "summary"}
 
 
 # Policy._shared: validated policies by their canonical JSON. Sharing is safe because a policy

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.enums import ContactChannel, Level
+from domain.enums import Audience, ContactChannel, Level
 from domain.models import EscalationView, Recipient
+from domain.reach import Reach, Unreached
+from domain.reach import reach as reach
 from domain.state import EscalationState
 from domain.templates import render
 
@@ -53,6 +55,56 @@ def customers(state: EscalationState) -> list[Recipient]:
     return found
 
 
+def customer_reach(state: EscalationState) -> Reach:
+    """Affected customers with a contact they may be told on, and why each other one is not."""
+    if not state.affected_customers:
+        return reach([], "the escalation has no affected customers (add them with details)")
+    sensitive = state.policy.is_sensitive(state.category, state.tags)
+    unreached: list[Unreached] = []
+    for customer in state.affected_customers:
+        name = customer.name or customer.id
+        if customer.contact is None:
+            unreached.append(Unreached(name=name, reason="has no contact"))
+        elif sensitive and customer.contact.channel not in PRIVATE_CHANNELS:
+            unreached.append(Unreached(
+                name=name, reason=f"has only a {customer.contact.channel.value} contact, and "
+                "this matter is private: customers hear about it by e-mail or webhook only"))
+    found = customers(state)
+    nobody = "no affected customer can be reached: " + "; ".join(
+        f"{u.name} {u.reason}" for u in unreached)
+    return Reach(recipients=found, unreached=unreached, nobody=nobody)
+
+
+def stakeholder_reach(state: EscalationState) -> Reach:
+    return reach(stakeholders(state), "the escalation has no internal stakeholders (add them "
+                 "with details)")
+
+
+def audience_reach(state: EscalationState, audience: Audience) -> Reach:
+    if audience is Audience.CUSTOMERS:
+        return customer_reach(state)
+    return stakeholder_reach(state)
+
+
+def team_reach(state: EscalationState, level: Level) -> Reach:
+    return reach(team_contacts(state, level),
+                 f"team {state.team} lists no {level.value} contacts in the policy")
+
+
+def owner_reach(state: EscalationState) -> Reach:
+    who = f"the owner {state.owner!r}" if state.owner else "the team's front line"
+    return reach(owner_contacts(state), f"team {state.team} lists no contact for {who}")
+
+
+def coordinator_reach(state: EscalationState) -> Reach:
+    return reach(problem_coordinator(state),
+                 f"team {state.team} has no problem_coordinator in the policy")
+
+
+def engagement_lead_reach(state: EscalationState) -> Reach:
+    return reach(engagement_lead(state), f"team {state.team} has no engagement_lead in the policy")
+
+
 def problem_coordinator(state: EscalationState) -> list[Recipient]:
     team = state.policy.team(state.team)
     return [team.problem_coordinator] if team and team.problem_coordinator else []
@@ -63,7 +115,8 @@ def engagement_lead(state: EscalationState) -> list[Recipient]:
     return [team.engagement_lead] if team and team.engagement_lead else []
 
 
-def _fmt(at: datetime | None) -> str:
+def when(at: datetime | None) -> str:
+    """An instant as every message writes it; messages leave the service in UTC."""
     return at.strftime("%Y-%m-%d %H:%M UTC") if at else "to be announced"
 
 
@@ -79,9 +132,9 @@ def _values(escalation: EscalationState | EscalationView, link: str, **extra: st
         "status": escalation.status.value,
         "customer": customer or "",
         "services": ", ".join(escalation.affected_services) or "our service",
-        "next_update_due": _fmt(escalation.deadlines.next_update_due),
-        "resolve_due": _fmt(escalation.deadlines.resolve_due),
-        "final_response_due": _fmt(escalation.deadlines.final_response_due),
+        "next_update_due": when(escalation.deadlines.next_update_due),
+        "resolve_due": when(escalation.deadlines.resolve_due),
+        "final_response_due": when(escalation.deadlines.final_response_due),
         "link": link,
         "message": "",
         "summary": "",

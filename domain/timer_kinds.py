@@ -25,6 +25,11 @@ class TimerKind(StrEnum):
     COMPLAINT_ACKNOWLEDGEMENT = "complaint_acknowledgement"
     EARLY_RESOLUTION_WINDOW = "early_resolution_window"
     FINAL_RESPONSE_WARNING = "final_response_warning"
+    # The resolve gates (lifecycle/gates.py; their values are gates.timer_kinds).
+    VERIFY_REMINDER = "verify_reminder"
+    VERIFY_OVERDUE = "verify_overdue"
+    CONFIRM_REMINDER = "confirm_reminder"
+    CONFIRM_OVERDUE = "confirm_overdue"
 
     @property
     def regulatory(self) -> bool:

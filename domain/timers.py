@@ -6,13 +6,14 @@ and hands a fired timer back to `fire`; a satisfied timer simply stops being pen
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from domain import complaint_timers
 from domain import recipients as to
 from domain.enums import (
     Audience,
     EscalationType,
+    Gate,
     Level,
     NotificationAudience,
     NotificationEvent,
@@ -23,7 +24,8 @@ from domain.enums import (
     Stage,
     TimelineType,
 )
-from domain.lifecycle.sla import next_update_due, rca_reminder_due
+from domain.lifecycle import gates
+from domain.lifecycle.sla import gate_within, human, next_update_due, rca_reminder_due
 from domain.lifecycle.steps import advance, escalate_level, send_notice
 from domain.models import RcaTask
 from domain.state import EscalationState
@@ -32,18 +34,12 @@ from domain.transition import Transition, Tx
 
 __all__ = ["REGULATORY", "PendingTimer", "TimerKind", "fire", "human", "pending_timers"]
 
-
-def human(duration: timedelta) -> str:
-    """1h, 15m, 2d, 1h30m: short enough for a timer summary in the Temporal UI."""
-    seconds = int(duration.total_seconds())
-    if seconds <= 0:
-        return "0s"
-    parts = []
-    for unit, size in (("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)):
-        if seconds >= size:
-            parts.append(f"{seconds // size}{unit}")
-            seconds %= size
-    return "".join(parts[:2])
+_OPEN_GATE = {ResolutionState.DECLARED: Gate.VERIFY, ResolutionState.VERIFIED: Gate.CONFIRM}
+_GATE_KINDS = {Gate.VERIFY: (TimerKind.VERIFY_REMINDER, TimerKind.VERIFY_OVERDUE),
+               Gate.CONFIRM: (TimerKind.CONFIRM_REMINDER, TimerKind.CONFIRM_OVERDUE)}
+# kind -> (its gate, True for the deadline rather than the reminder)
+_GATE_TIMERS = {kind: (gate, i == 1) for gate, kinds in _GATE_KINDS.items()
+                for i, kind in enumerate(kinds)}
 
 
 def pending_timers(state: EscalationState) -> list[PendingTimer]:
@@ -85,6 +81,12 @@ def pending_timers(state: EscalationState) -> list[PendingTimer]:
             arm(TimerKind.DELAY_NOTICE, d.delay_notice_due, "complaint delay notice due")
         if d.final_response_due and state.complaint is None:
             arm(TimerKind.FINAL_RESPONSE, d.final_response_due, "complaint final response due")
+    gate = _OPEN_GATE.get(state.resolution_state)
+    if gate is not None and state.stage is Stage.RESOLVE:
+        (reminder_due, due), (reminder, overdue) = gates.deadlines(state, gate), _GATE_KINDS[gate]
+        what = gates.WHAT[gate]
+        arm(reminder, reminder_due, f"{what} reminder ({int(sla.warn_at * 100)}%)")
+        arm(overdue, due, f"{what} due ({human(gate_within(state, gate))})")
     for task, reminder, overdue in (
         (state.rca_internal, TimerKind.INTERNAL_RCA_REMINDER, TimerKind.INTERNAL_RCA_OVERDUE),
         (state.rca_customer, TimerKind.CUSTOMER_RCA_REMINDER, TimerKind.CUSTOMER_RCA_OVERDUE),
@@ -126,16 +128,17 @@ def fire(state: EscalationState, timer: PendingTimer, *, at: datetime) -> Transi
             tx.log(TimelineType.SLA_WARNING, {"sla": "resolve", "resolve_due": (
                 s.deadlines.resolve_due.isoformat() if s.deadlines.resolve_due else None)})
             tx.notify(NotificationEvent.SLA_WARNING,
-                      [*to.owner_contacts(s), *to.team_contacts(s, Level.TEAM_LEAD)],
+                      to.owner_reach(s) + to.team_reach(s, Level.TEAM_LEAD),
                       subject=f"[{s.priority.value}] Resolve deadline approaching: {s.title}",
-                      message=f"{s.title} must be resolved by "
-                      f"{to.template_values(s)['resolve_due']}.")
+                      message=f"{s.title} must be resolved by {to.when(s.deadlines.resolve_due)}"
+                      ". Past that the resolve SLA is breached and the managers are told.")
         case TimerKind.RESOLVE_DEADLINE:
             s.sla.resolve = SlaOutcome.BREACHED
             tx.log(TimelineType.SLA_BREACHED, {"sla": "resolve", "due": timer.due.isoformat()})
-            tx.notify(NotificationEvent.SLA_BREACHED, to.team_contacts(s, Level.MANAGER),
+            tx.notify(NotificationEvent.SLA_BREACHED, to.team_reach(s, Level.MANAGER),
                       subject=f"[{s.priority.value}] Resolve SLA breached: {s.title}",
-                      message=f"{s.title} passed its resolve deadline unresolved.")
+                      message=f"{s.title} passed its resolve deadline ({to.when(timer.due)}) "
+                      "unresolved.")
             escalate_level(tx, s.level.raised(), kind=EscalationType.AUTOMATIC,
                            reason="resolve deadline passed")
         case TimerKind.UPDATE_CADENCE:
@@ -150,8 +153,16 @@ def fire(state: EscalationState, timer: PendingTimer, *, at: datetime) -> Transi
             text = to.fill(s.policy.templates.delay_notice, s)
             tx.log(TimelineType.NOTICE_SENT, {"kind": "delay_notice", "message": text,
                                               "audiences": ["customers"], "automatic": True})
-            tx.notify(NotificationEvent.NOTICE, to.customers(s), subject=f"Delay notice: {s.title}",
+            tx.notify(NotificationEvent.NOTICE, to.customer_reach(s),
+                      subject=f"Delay notice: {s.title}",
                       message=text, audience=NotificationAudience.CUSTOMER)
+        case (TimerKind.VERIFY_REMINDER | TimerKind.VERIFY_OVERDUE | TimerKind.CONFIRM_REMINDER
+              | TimerKind.CONFIRM_OVERDUE):
+            gate, is_overdue = _GATE_TIMERS[timer.kind]
+            if is_overdue:
+                gates.overdue(tx, gate, timer.due.isoformat())
+            else:
+                gates.remind(tx, gate)
         case TimerKind.FINAL_RESPONSE:
             s.sla.final_response = SlaOutcome.BREACHED
             tx.log(TimelineType.SLA_BREACHED, {"sla": "final_response",
@@ -167,9 +178,12 @@ def _missed_update(tx: Tx, timer: PendingTimer) -> None:
     s.missed_updates += 1
     s.deadlines.next_update_due = next_update_due(s, timer.due)
     tx.log(TimelineType.REMINDER_SENT, {"kind": "status_update", "missed": s.missed_updates})
-    tx.notify(NotificationEvent.REMINDER, to.owner_contacts(s),
+    tx.notify(NotificationEvent.REMINDER, to.owner_reach(s),
               subject=f"[{s.priority.value}] Status update overdue: {s.title}",
-              message=f"No status update on {s.title} for {human(every * s.missed_updates)}.")
+              message=f"No status update on {s.title} for {human(every * s.missed_updates)}. "
+              f"Post one now; the next is due by {to.when(s.deadlines.next_update_due)}."
+              + (" A second missed interval escalates to the team lead."
+                 if s.missed_updates == 1 else ""))
     if s.missed_updates == 2:
         escalate_level(tx, Level.TEAM_LEAD, kind=EscalationType.AUTOMATIC,
                        reason="two status-update intervals passed without an update")
@@ -185,10 +199,12 @@ def _rca_reminder(tx: Tx, kind: RcaKind) -> None:
     s, task = tx.state, _task(tx, kind)
     tx.log(TimelineType.REMINDER_SENT,
            {"kind": f"{kind.value}_rca", "due_at": task.due_at.isoformat()})
-    assignee = to.problem_coordinator(s) if kind is RcaKind.INTERNAL else to.engagement_lead(s)
-    tx.notify(NotificationEvent.REMINDER, assignee, subject=f"RCA reminder: {s.title}",
-              message=f"The {kind.value} RCA for {s.title} is due "
-              f"{task.due_at:%Y-%m-%d %H:%M} UTC.")
+    assignee = (to.coordinator_reach(s) if kind is RcaKind.INTERNAL
+                else to.engagement_lead_reach(s))
+    tx.notify(NotificationEvent.REMINDER, assignee,
+              subject=f"Reminder: {kind.value} RCA due {to.when(task.due_at)}: {s.title}",
+              message=f"The {kind.value} root cause analysis for {s.title} is due "
+              f"{to.when(task.due_at)}. Past that, the task is overdue and the managers are told.")
 
 
 def _rca_overdue(tx: Tx, kind: RcaKind) -> None:
@@ -199,6 +215,6 @@ def _rca_overdue(tx: Tx, kind: RcaKind) -> None:
     else:
         s.rca_customer = overdue
     tx.log(TimelineType.RCA_OVERDUE, {"kind": kind.value, "assignee": task.assignee})
-    tx.notify(NotificationEvent.SLA_BREACHED, to.team_contacts(s, Level.MANAGER),
+    tx.notify(NotificationEvent.SLA_BREACHED, to.team_reach(s, Level.MANAGER),
               subject=f"RCA overdue: {s.title}",
               message=f"The {kind.value} RCA for {s.title} ({task.assignee}) is overdue.")

@@ -10,13 +10,15 @@
 - `complaints`, `complaint_rules`: the complaint record's actions (RG 271) and when they are
   allowed; its clocks are `domain.complaint_timers`.
 - `attaching`: posts that join an open escalation (social intake); an update, not an action.
+- `gates`: the owners and clocks of verification and customer-access confirmation.
 
 A new action touches:
 1. `domain/enums.py`: an `Action` member. Its value is the workflow update's name.
 2. `domain/models.py`: its `...Input(ActionInput)` model.
 3. `rules.py`: its stages in `ALLOWED`, its roles in `ROLES`, its input in `INPUTS`; a sub-state
    precondition in `_precondition_holds` with its 409 text in `_why_not`; checks on the
-   input's content at the end of `ensure_allowed`.
+   input's content at the end of `ensure_allowed`; an action that notifies an audience the
+   caller chooses, in `ensure_reachable`.
 4. `actions.py`: a handler and an arm of `apply`'s `match` (a close-stage action's handler goes in
    `closing.py`).
 5. `workflows/escalation.py`: a `@workflow.update` of that name calling `_act`, and its validator
@@ -43,6 +45,7 @@ from domain.lifecycle.rules import (
     ROLES,
     allowed_actions,
     ensure_allowed,
+    ensure_reachable,
 )
 
 __all__ = [
@@ -55,6 +58,7 @@ __all__ = [
     "attach_posts",
     "ensure_allowed",
     "ensure_attachable",
+    "ensure_reachable",
     "enter_close",
     "intake",
     "notification_failed",

@@ -11,6 +11,7 @@ from domain import recipients as to
 from domain.enums import (
     Audience,
     EscalationType,
+    Gate,
     Level,
     NotificationEvent,
     ResolutionState,
@@ -19,7 +20,7 @@ from domain.enums import (
     TimelineType,
 )
 from domain.errors import InvalidAction
-from domain.lifecycle import complaints
+from domain.lifecycle import complaints, gates
 from domain.lifecycle.closing import cancel, share_customer_rca, submit_internal_rca
 from domain.lifecycle.rules import ACTION_OF
 from domain.lifecycle.steps import (
@@ -60,8 +61,13 @@ from domain.state import EscalationState
 from domain.transition import Transition, Tx
 
 
-def apply(state: EscalationState, command: ActionInput, *, at: datetime) -> Transition:
-    """Apply an accepted action. Call ensure_allowed first (the validator does)."""
+def apply(
+    state: EscalationState, command: ActionInput, *, at: datetime, gate_clocks: bool = True
+) -> Transition:
+    """Apply an accepted action. Call ensure_allowed first (the validator does).
+
+    `gate_clocks` False: a declaration or verification of an escalation that replays history
+    from before the resolve gates had clocks (workflows/patches.py, RESOLUTION_GATE_CLOCKS)."""
     action = ACTION_OF[type(command)]
     actor = command.actor.name if command.actor else "system"
     tx = Tx(state, at, actor)
@@ -81,9 +87,9 @@ def apply(state: EscalationState, command: ActionInput, *, at: datetime) -> Tran
         case TaskForceInput():
             _deploy_task_force(tx, command.members)
         case ResolutionInput():
-            _declare_resolution(tx, command.summary)
+            _declare_resolution(tx, command.summary, clocks=gate_clocks)
         case VerificationInput():
-            _verify(tx, command)
+            _verify(tx, command, clocks=gate_clocks)
         case CustomerAccessInput():
             _confirm_access(tx, command)
         case InternalRcaInput():
@@ -180,7 +186,7 @@ def _escalate(tx: Tx, command: EscalateInput) -> None:
             "to_team": command.team})
     tx.notify(
         NotificationEvent.ESCALATED,
-        [*to.team_contacts(s, Level.AGENT), *to.team_contacts(s, s.level)],
+        to.team_reach(s, Level.AGENT) + to.team_reach(s, s.level),
         subject=f"[{s.priority.value}] Escalation handed to {command.team}: {s.title}",
         message=f"{s.title} was escalated from {previous} to {command.team}: {command.reason}",
     )
@@ -191,12 +197,12 @@ def _deploy_task_force(tx: Tx, members: list[Recipient]) -> None:
     s.task_force.members = unique_recipients(s.task_force.members, members)
     s.task_force.active = True
     tx.log(TimelineType.TASK_FORCE_DEPLOYED, {"members": [m.name for m in s.task_force.members]})
-    tx.notify(NotificationEvent.TASK_FORCE, s.task_force.members,
+    tx.notify(NotificationEvent.TASK_FORCE, to.reach(s.task_force.members, "nobody is on it"),
               subject=f"[{s.priority.value}] Task force: {s.title}",
               message=f"You are on the task force for {s.title}.")
 
 
-def _declare_resolution(tx: Tx, summary: str) -> None:
+def _declare_resolution(tx: Tx, summary: str, *, clocks: bool) -> None:
     s = tx.state
     s.resolution_state = ResolutionState.DECLARED
     s.resolution = summary
@@ -204,9 +210,11 @@ def _declare_resolution(tx: Tx, summary: str) -> None:
     if s.sla.resolve is SlaOutcome.PENDING:
         s.sla.resolve = SlaOutcome.MET
     s.deadlines.next_update_due = None
-    tx.log(TimelineType.RESOLUTION_DECLARED, {"summary": summary})
-    tx.notify(NotificationEvent.RESOLUTION_DECLARED, to.team_contacts(s, Level.AGENT),
-              subject=f"Resolution declared, please verify: {s.title}", message=summary)
+    if clocks:
+        gates.open_gate(tx, Gate.VERIFY)
+    tx.log(TimelineType.RESOLUTION_DECLARED,
+           {"summary": summary, "verify_due": _iso(s.deadlines.verify_due)})
+    gates.ask(tx, Gate.VERIFY)
     if s.task_force.active:
         s.task_force.active = False
         members = [m.name for m in s.task_force.members]
@@ -226,23 +234,34 @@ def _back_to_working(tx: Tx) -> None:
         restart_cadence(tx)
 
 
-def _verify(tx: Tx, command: VerificationInput) -> None:
+def _verify(tx: Tx, command: VerificationInput, *, clocks: bool) -> None:
     s = tx.state
+    gates.close_gate(tx, Gate.VERIFY)
     if not command.verified:
         tx.log(TimelineType.RESOLUTION_REJECTED, {"note": command.note})
         _back_to_working(tx)
         return
     s.resolution_state = ResolutionState.VERIFIED
     s.resolved_at = tx.at
-    tx.log(TimelineType.RESOLUTION_VERIFIED, {"note": command.note})
+    if clocks:
+        gates.open_gate(tx, Gate.CONFIRM)
+    tx.log(TimelineType.RESOLUTION_VERIFIED,
+           {"note": command.note, "confirm_due": _iso(s.deadlines.confirm_due)})
     text = to.fill(s.policy.templates.resolution, s, summary=s.resolution or "")
     notify_audiences(tx, NotificationEvent.RESOLUTION_VERIFIED,
                      [Audience.INTERNAL, Audience.CUSTOMERS],
                      subject=f"Resolved: {s.title}", message=text)
+    if clocks:  # the ask is a delivery of its own: escalations replaying older code had none
+        gates.ask(tx, Gate.CONFIRM)
+
+
+def _iso(at: datetime | None) -> str | None:
+    return at.isoformat() if at else None
 
 
 def _confirm_access(tx: Tx, command: CustomerAccessInput) -> None:
     s = tx.state
+    gates.close_gate(tx, Gate.CONFIRM)
     if not command.confirmed:
         tx.log(TimelineType.CUSTOMER_ACCESS_DENIED, {"note": command.note})
         _back_to_working(tx)

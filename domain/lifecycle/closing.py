@@ -41,13 +41,16 @@ def request_rca_or_close(tx: Tx) -> None:
     s = tx.state
     if s.rca_required:
         coordinators = to.problem_coordinator(s)
-        s.rca_internal = _rca_task(tx, RcaKind.INTERNAL, coordinators[0] if coordinators else None)
+        s.rca_internal = _rca_task(tx, RcaKind.INTERNAL, coordinators[0] if coordinators else None,
+                                   brief=_internal_brief(s))
         s.deadlines.internal_rca_due = s.rca_internal.due_at
     else:
         _close(tx)
 
 
-def _rca_task(tx: Tx, kind: RcaKind, assignee: Recipient | None) -> RcaTask:
+def _rca_task(tx: Tx, kind: RcaKind, assignee: Recipient | None, *, brief: str) -> RcaTask:
+    """The task, and the message that tells its assignee everything it needs: what to write,
+    by when, and what to write it from."""
     s = tx.state
     due = rca_due(s, kind, tx.at)
     task = RcaTask(id=f"{s.id}.rca.{kind.value}", kind=kind,
@@ -55,10 +58,27 @@ def _rca_task(tx: Tx, kind: RcaKind, assignee: Recipient | None) -> RcaTask:
                    due_at=due, created_at=tx.at)
     tx.log(TimelineType.RCA_REQUESTED,
            {"kind": kind.value, "assignee": task.assignee, "due_at": due.isoformat()})
-    tx.notify(NotificationEvent.RCA_TASK, [assignee] if assignee else [],
-              subject=f"RCA due {due:%Y-%m-%d %H:%M} UTC: {s.title}",
-              message=f"Please write the {kind.value} root cause analysis for {s.title}.")
+    role = "problem_coordinator" if kind is RcaKind.INTERNAL else "engagement_lead"
+    who = to.reach([assignee] if assignee else [], f"team {s.team} has no {role} in the policy")
+    what = ("internal root cause analysis" if kind is RcaKind.INTERNAL
+            else "customer-facing root cause analysis")
+    tx.notify(NotificationEvent.RCA_TASK, who,
+              subject=f"{kind.value.capitalize()} RCA due {to.when(due)}: {s.title}",
+              message=f"Please write the {what} for {s.title}, due {to.when(due)}.\n\n{brief}")
     return task
+
+
+def _internal_brief(s: EscalationState) -> str:
+    return f"The resolution, as declared and verified:\n{s.resolution or '(none recorded)'}"
+
+
+def _customer_brief(command: InternalRcaInput, author: str) -> str:
+    """The internal RCA the customer RCA is written from (issue 20: the message carries it)."""
+    actions = "\n".join(f"- {a}" for a in command.corrective_actions) or "- (none listed)"
+    return (f"The internal RCA, by {author}:\n\nSummary:\n{command.summary}\n\n"
+            f"Root cause:\n{command.root_cause}\n\nCorrective actions:\n{actions}\n\n"
+            "Write for the customers: what happened, how it affected them, what we changed. "
+            "Leave out internal names and systems.")
 
 
 def submit_internal_rca(tx: Tx, command: InternalRcaInput) -> None:
@@ -72,7 +92,8 @@ def submit_internal_rca(tx: Tx, command: InternalRcaInput) -> None:
            {"summary": command.summary, "root_cause": command.root_cause,
             "corrective_actions": command.corrective_actions})
     leads = to.engagement_lead(s)
-    s.rca_customer = _rca_task(tx, RcaKind.CUSTOMER, leads[0] if leads else None)
+    s.rca_customer = _rca_task(tx, RcaKind.CUSTOMER, leads[0] if leads else None,
+                               brief=_customer_brief(command, tx.actor))
     s.deadlines.customer_rca_due = s.rca_customer.due_at
 
 
@@ -83,7 +104,7 @@ def share_customer_rca(tx: Tx, summary: str) -> None:
         update={"status": RcaStatus.SUBMITTED, "submitted_at": tx.at, "summary": summary})
     tx.log(TimelineType.CUSTOMER_RCA_SHARED, {"summary": summary})
     text = to.fill(s.policy.templates.rca_shared, s, summary=summary)
-    tx.notify(NotificationEvent.RCA_SHARED, to.customers(s), subject=f"Root cause: {s.title}",
+    tx.notify(NotificationEvent.RCA_SHARED, to.customer_reach(s), subject=f"Root cause: {s.title}",
               message=text, audience=NotificationAudience.CUSTOMER)
     _close(tx)
 
@@ -101,5 +122,5 @@ def cancel(tx: Tx, reason: str) -> None:
     s.cancelled_at = tx.at
     s.task_force.active = False
     tx.log(TimelineType.CANCELLED, {"reason": reason})
-    tx.notify(NotificationEvent.CANCELLED, [*to.stakeholders(s), *to.team_contacts(s, Level.AGENT)],
+    tx.notify(NotificationEvent.CANCELLED, to.stakeholder_reach(s) + to.team_reach(s, Level.AGENT),
               subject=f"Cancelled: {s.title}", message=f"{s.title} was cancelled: {reason}")

@@ -77,7 +77,7 @@ def intake(
     )
     tx.notify(
         NotificationEvent.NEW_ESCALATION,
-        to.team_contacts(tx.state, Level.AGENT),
+        to.team_reach(tx.state, Level.AGENT),
         subject=f"[{state.priority.value}] New escalation: {state.title}",
         message=f"{state.title} was routed to {state.team} (tier {state.tier}, "
         f"rule {decision.rule}).",

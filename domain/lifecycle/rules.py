@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+from domain import recipients as to
 from domain.enums import Action, EscalationType, ResolutionState, Role, Stage
 from domain.errors import (
     ActionNotAllowed,
     InvalidAction,
     InvalidInput,
     RoleNotAllowed,
+    UnreachableAudience,
     VersionConflict,
 )
 from domain.lifecycle.complaint_rules import (
@@ -193,6 +195,20 @@ def _complaint_checks(
     problems = input_problems(state, command)
     if problems:
         raise InvalidInput("The request is not valid for this complaint.", problems=problems)
+
+
+def ensure_reachable(state: EscalationState, command: ActionInput) -> None:
+    """Every audience a notice or status update names must reach someone (issue 20): sent to
+    nobody, it would still count as sent. Checked by the validators only, before anything is
+    written; contacts are only ever added, so what was reachable then still is when the
+    handler runs, and histories from before this check replay as they were."""
+    if not isinstance(command, NoticeInput | StatusUpdateInput):
+        return
+    for audience in command.audiences:
+        found = to.audience_reach(state, audience)
+        if not found.recipients:
+            raise UnreachableAudience(f"audience {audience.value} cannot be reached: "
+                                      f"{found.nobody}", audience=audience.value)
 
 
 def _why_not(action: Action) -> str:

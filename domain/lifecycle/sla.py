@@ -8,12 +8,33 @@ business time, policy.md) and the snapshot's calendar.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from domain.calendar import close_of_business_day, due_at, regulatory_due
 from domain.complaint_record import FiveDayRule
-from domain.enums import RcaKind
+from domain.enums import Gate, RcaKind, ResolutionState, SlaOutcome, Stage
 from domain.models import Deadlines, RcaTask
 from domain.state import EscalationState
+
+
+class StageDeadline(NamedTuple):
+    """The deadline a message's reader has to meet next, and what it is for."""
+
+    what: str
+    due: datetime
+
+
+def human(duration: timedelta) -> str:
+    """1h, 15m, 2d, 1h30m: short enough for a timer summary in the Temporal UI."""
+    seconds = int(duration.total_seconds())
+    if seconds <= 0:
+        return "0s"
+    parts = []
+    for unit, size in (("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)):
+        if seconds >= size:
+            parts.append(f"{seconds // size}{unit}")
+            seconds %= size
+    return "".join(parts[:2])
 
 
 def _due(state: EscalationState, start: datetime, duration_seconds: float) -> datetime:
@@ -92,3 +113,49 @@ def rca_due(state: EscalationState, kind: RcaKind, at: datetime) -> datetime:
 def rca_reminder_due(task: RcaTask, warn_at: float) -> datetime:
     """The same share of the task's time as the resolve warning takes of resolve_within."""
     return task.created_at + (task.due_at - task.created_at) * warn_at
+
+
+def gate_within(state: EscalationState, gate: Gate) -> timedelta:
+    sla = state.policy.sla(state.priority)
+    return sla.verify_within if gate is Gate.VERIFY else sla.confirm_within
+
+
+def gate_deadlines(state: EscalationState, gate: Gate, at: datetime) -> tuple[datetime, datetime]:
+    """(reminder, due) of a gate opened at `at`: the reminder at warn_at of its window, like
+    the resolve warning, on the priority's clock."""
+    sla = state.policy.sla(state.priority)
+    within = gate_within(state, gate).total_seconds()
+    return _due(state, at, within * sla.warn_at), _due(state, at, within)
+
+
+def current_deadline(state: EscalationState) -> StageDeadline | None:
+    """The deadline that applies in the escalation's current stage: the open gate while a
+    resolution awaits verification or confirmation, the open RCA task in close, else the
+    earliest of the working clocks still running. None once it is closed or cancelled."""
+    if not state.is_open:
+        return None
+    d = state.deadlines
+    if state.stage is Stage.CLOSE:
+        for task in (state.rca_customer, state.rca_internal):
+            if task is not None and task.submitted_at is None:
+                return StageDeadline(f"{task.kind.value} RCA due", task.due_at)
+        return None
+    if state.resolution_state is ResolutionState.DECLARED:
+        return StageDeadline("verification due", d.verify_due) if d.verify_due else None
+    if state.resolution_state is ResolutionState.VERIFIED:
+        return (StageDeadline("customer access confirmation due", d.confirm_due)
+                if d.confirm_due else None)
+    candidates = [
+        StageDeadline("stakeholder notice due", d.notice_due)
+        if state.notice_sent_at is None and d.notice_due else None,
+        StageDeadline("acknowledgement due", d.acknowledge_due)
+        if state.acknowledged_at is None and d.acknowledge_due else None,
+        StageDeadline("status update due", d.next_update_due)
+        if state.notice_sent_at is not None and d.next_update_due else None,
+        StageDeadline("resolution due", d.resolve_due)
+        if state.sla.resolve is SlaOutcome.PENDING and d.resolve_due else None,
+        StageDeadline("final response due", d.final_response_due)
+        if state.sla.final_response is SlaOutcome.PENDING and d.final_response_due else None,
+    ]
+    found = [c for c in candidates if c is not None]
+    return min(found, key=lambda c: c.due) if found else None

@@ -63,7 +63,7 @@ def escalate_level(tx: Tx, to_level: Level, *, kind: EscalationType, reason: str
     )
     tx.notify(
         NotificationEvent.ESCALATED,
-        to.team_contacts(s, s.level),
+        to.team_reach(s, s.level),
         subject=f"[{s.priority.value}] Escalated to {s.level.value}: {s.title}",
         message=f"{s.title} was escalated ({kind.value}): {reason}",
     )
@@ -74,11 +74,11 @@ def notify_audiences(
 ) -> dict[str, int]:
     sent: dict[str, int] = {}
     if Audience.INTERNAL in audiences:
-        sent["internal"] = tx.notify(event, to.stakeholders(tx.state), subject=subject,
+        sent["internal"] = tx.notify(event, to.stakeholder_reach(tx.state), subject=subject,
                                      message=message)
     if Audience.CUSTOMERS in audiences:
         sent["customers"] = tx.notify(
-            event, to.customers(tx.state), subject=subject, message=message,
+            event, to.customer_reach(tx.state), subject=subject, message=message,
             audience=NotificationAudience.CUSTOMER,
         )
     return sent
