@@ -11,7 +11,16 @@ from temporalio.common import RetryPolicy, SearchAttributeUpdate, TypedSearchAtt
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from domain.errors import ActionNotAllowed, DomainError, InvalidInput, VersionConflict
+    from domain.enums import Action
+    from domain.errors import (
+        ActionNotAllowed,
+        DomainError,
+        InvalidInput,
+        UnreachableAudience,
+        VersionConflict,
+    )
+    from domain.lifecycle import allowed_actions
+    from domain.lifecycle.sla import current_deadline
     from domain.messages import DeliveryFailure, DeliveryInput, DeliveryTarget
     from domain.state import EscalationState, Notification
     from domain.timers import PendingTimer
@@ -46,6 +55,8 @@ def to_application_error(error: DomainError) -> ApplicationError:
     elif isinstance(error, InvalidInput):
         details = {"problems": [{"field": p.field, "message": p.message}
                                 for p in error.problems]}
+    elif isinstance(error, UnreachableAudience):
+        details = {"audience": error.audience}
     return ApplicationError(str(error), details, type=error.type, non_retryable=True)
 
 
@@ -63,7 +74,9 @@ def current_details(state: EscalationState, next_timer: PendingTimer | None) -> 
         f"- owner: {state.owner or 'unassigned'} · team {state.team} · tier {state.tier}"
         f" · level {state.level.value}",
         f"- SLA: notice {state.sla.notice.value}, acknowledge {state.sla.acknowledge.value}, "
-        f"resolve {state.sla.resolve.value}",
+        f"resolve {state.sla.resolve.value}"
+        + "".join(f", {gate} {outcome.value}" for gate, outcome in
+                  (("verify", state.sla.verify), ("confirm", state.sla.confirm)) if outcome),
     ]
     record = state.complaint
     if record is not None:
@@ -81,10 +94,7 @@ def current_details(state: EscalationState, next_timer: PendingTimer | None) -> 
 
 def delivery_input(state: EscalationState, notification: Notification) -> DeliveryInput:
     links = state.links.links_for(state.id)
-    next_due = min(
-        (d for d in (state.deadlines.next_update_due, state.deadlines.resolve_due) if d),
-        default=None,
-    )
+    deadline = current_deadline(state)
     return DeliveryInput(
         notification=notification,
         target=DeliveryTarget(
@@ -92,7 +102,10 @@ def delivery_input(state: EscalationState, notification: Notification) -> Delive
             priority=state.priority.value,
             stage=state.stage.value,
             status=state.status.value,
-            deadline=next_due,
+            deadline=deadline.due if deadline else None,
+            deadline_what=deadline.what if deadline else None,
+            awaiting_acknowledgement=state.acknowledged_at is None
+            and Action.ACKNOWLEDGE in allowed_actions(state),
             links={
                 "self": links.self,
                 "timeline": links.timeline,

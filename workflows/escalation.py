@@ -59,6 +59,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.state import EscalationRequest, EscalationState, Notification
     from domain.transition import Transition
 
+# The actions that open a resolve gate, and so arm its clock (patches.RESOLUTION_GATE_CLOCKS).
+_GATED = frozenset({Action.DECLARE_RESOLUTION, Action.VERIFY_RESOLUTION})
 
 
 @workflow.defn(name="EscalationWorkflow")
@@ -290,6 +292,11 @@ class EscalationWorkflow:
                         state, notification.id, failure, at=workflow.now()))
                     state = self._current()
                 state.outbox = [n for n in state.outbox if n.id != notification.id]
+            if workflow.info().is_continue_as_new_suggested() and workflow.patched(
+                    patches.CONTINUE_AS_NEW_WHILE_DELIVERING):
+                # A long backlog of deliveries grows the history with nothing else waking the
+                # run loop: let it hand over, the rest of the queue goes with the state.
+                self._wake = True
         del self._queues[key]
         del self._senders[key]
 
@@ -316,6 +323,12 @@ class EscalationWorkflow:
     def _validate(self, action: Action, command: ActionInput) -> None:
         self._refuse_while_handing_over()
         self._recheck(action, command)
+        try:
+            # Only here, never in the handler's re-check: histories accepted before this check
+            # existed must replay as they ran.
+            lifecycle.ensure_reachable(self._current(), command)
+        except DomainError as error:
+            raise effects.to_application_error(error) from None
 
     def _refuse_while_handing_over(self) -> None:
         if self._handing_over:
@@ -333,7 +346,9 @@ class EscalationWorkflow:
         async with self._lock:
             # Re-check: another update may have changed the state since this one was accepted.
             self._recheck(action, command)
-            await self._commit(lifecycle.apply(self._current(), command, at=workflow.now()))
+            clocks = action in _GATED and workflow.patched(patches.RESOLUTION_GATE_CLOCKS)
+            await self._commit(lifecycle.apply(self._current(), command, at=workflow.now(),
+                                               gate_clocks=clocks))
             if action is Action.ADD_DETAILS:
                 self._adopt_record_work(lifecycle.request_links(self._current(),
                                                                 at=workflow.now()),

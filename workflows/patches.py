@@ -53,3 +53,16 @@ PROBLEM_RECORDS_OPENED = "problem-records-opened"
 # opened before keep the delay-notice timer they were opened with
 # (tests/histories/before-complaint-record/). Retire when none of those is open.
 COMPLAINT_RECORD = "complaint-record"
+# 2026-12-06. The resolve gates have clocks (issue 20): a declared resolution arms the
+# verification reminder and deadline, a verified one those of the customer's confirmation and
+# a request to the engagement lead. Old branch: declarations and verifications recorded before
+# that date, which armed no timer and sent no request (tests/histories/before-resolution-gate-
+# clocks/).
+RESOLUTION_GATE_CLOCKS = "resolution-gate-clocks"
+
+# 2026-12-06. A delivery that completes once the server suggests continue-as-new wakes the run
+# loop, which hands over (issue 20: every status update now reaches someone, so a long-lived
+# escalation's history also grows by its deliveries). Old branch: only an action or a timer woke
+# it, and a backlog of deliveries could grow one run's history far past the suggestion. Only
+# runs past the suggestion reach the check, so no recorded history holds its marker.
+CONTINUE_AS_NEW_WHILE_DELIVERING = "continue-as-new-while-delivering"
