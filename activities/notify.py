@@ -103,7 +103,7 @@ class NotifyActivities:
                 secret = config.webhook_secret.get_secret_value() if config.webhook_secret else None
                 return await post(
                     self._http, address, body,
-                    headers=webhook.headers(notification, body, secret),
+                    headers=webhook.headers(notification, body, secret, sent_at=sent_at),
                     rules=_rules(target, address),
                     request_timeout=config.request_timeout,
                     secrets=config.secrets(),

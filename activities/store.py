@@ -12,11 +12,13 @@ from sqlmodel import Session
 from temporalio import activity
 
 from activities.metrics import DomainMetrics
+from domain.enums import TimelineType
 from domain.messages import ActivityName, CloseRecordsInput, PriorEscalationsInput, RecordInput
 from store.queries import (
     append_timeline,
     close_records,
     count_prior_escalations,
+    mark_failed,
     upsert_escalation,
 )
 
@@ -34,6 +36,11 @@ class StoreActivities:
         with self._sessions() as session, session.begin():
             upsert_escalation(session, input.view, request_hash=input.request_hash)
             inserted = append_timeline(session, input.view.id, input.entries)
+            for entry in input.entries:
+                if entry.type is TimelineType.NOTIFICATION_FAILED:
+                    # Retries ran out in the workflow: the delivery row says so too.
+                    mark_failed(session, str(entry.details.get("notification_id")), entry.at,
+                                str(entry.details.get("reason")))
         # After the commit, and only what this attempt inserted: a retry counts nothing twice.
         self._metrics.recorded(input.view.priority, [e for e in input.entries if e.seq in inserted])
 

@@ -1,5 +1,6 @@
 """`escalations keys add NAME ROLE`: append a hashed API key and print its token once;
-`escalations keys sealing-key`: a new key for sealing recipient URLs (credentials/sealing.py)."""
+`escalations keys sealing-key`: a new key for sealing recipient URLs (credentials/sealing.py);
+`escalations keys webhook-secret`: a new Standard Webhooks signing secret."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from config.settings import Settings
 from credentials.api_keys import TOKEN_ROLES, KeysFileError, add_key, ensure_dev_keys
 from credentials.console_secret import new_console_secret
 from credentials.sealing import new_key
+from credentials.webhook_secret import new_webhook_secret
 from domain.enums import Role
 
 __all__ = ["default_keys_path", "ensure_dev_keys", "keys_app"]
@@ -38,6 +40,11 @@ def add(
         typer.Option("--alias", help="Another name work is assigned to, e.g. the policy "
                      "contact name of RCA tasks (repeat for several)."),
     ] = None,
+    slack_user_id: Annotated[
+        str | None,
+        typer.Option("--slack-user-id", help="Slack member id (U0123ABCD) whose clicks on the "
+                     "Slack buttons act as this person."),
+    ] = None,
 ) -> None:
     """Add an API key; the token is printed once and only its SHA-256 is stored."""
     if role not in {r.value for r in TOKEN_ROLES}:
@@ -45,7 +52,8 @@ def add(
         raise typer.Exit(2)
     path = file or default_keys_path()
     try:
-        token = add_key(path, name, Role(role), aliases=alias or ())
+        token = add_key(path, name, Role(role), aliases=alias or (),
+                        slack_user_id=slack_user_id)
     except KeysFileError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc
@@ -64,3 +72,9 @@ def console_secret() -> None:
 def sealing_key() -> None:
     """Print a new ESCALATIONS_SEALING_KEY (give the API and every worker the same one)."""
     typer.echo(new_key())
+
+
+@keys_app.command("webhook-secret")
+def webhook_secret() -> None:
+    """Print a new ESCALATIONS_WEBHOOK_SECRET (whsec_<base64>); give receivers the same one."""
+    typer.echo(new_webhook_secret())

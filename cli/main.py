@@ -7,6 +7,8 @@ does not need Temporal or the database.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from cli.doctor import doctor
@@ -17,6 +19,9 @@ from cli.policy import policy_app
 from cli.policy_holidays import holidays_command
 from cli.report import report_app
 from cli.up import up
+
+if TYPE_CHECKING:
+    from config.settings import Settings
 
 app = typer.Typer(no_args_is_help=True, help="Escalation lifecycle service on Temporal.")
 app.add_typer(policy_app, name="policy", help="Check policy files.")
@@ -33,13 +38,28 @@ app.command("migrate", help="Bring the store to the newest migration (a one-shot
 app.command("doctor", help="Check a deployment's settings, each failure with its fix.")(doctor)
 
 
+def _settings() -> Settings:
+    """The environment's settings, or exit 2 naming each variable that is wrong and why."""
+    from pydantic import ValidationError
+
+    from config.settings import Settings
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error["loc"]).upper()
+            typer.echo(f"invalid setting {name}: {error['msg'].removeprefix('Value error, ')}",
+                       err=True)
+        raise typer.Exit(2) from None
+
+
 @app.command("worker")
 def worker_command() -> None:
     """Run one worker against an existing Temporal (TEMPORAL_ADDRESS)."""
-    from config.settings import Settings
     from worker.main import main
 
-    main(Settings())
+    main(_settings())
 
 
 @app.command("api")
@@ -49,8 +69,7 @@ def api_command(
 ) -> None:
     """Run the HTTP API against an existing Temporal (TEMPORAL_ADDRESS)."""
     from cli.api_server import serve
-    from config.settings import Settings
 
-    settings = Settings()
+    settings = _settings()
     updates = {k: v for k, v in {"api_host": host, "api_port": port}.items() if v is not None}
     serve(settings.model_copy(update=updates))

@@ -117,13 +117,14 @@ def _rules(policy: Policy) -> Table:
 
 def _slas(policy: Policy) -> Table:
     table = Table(title=f"SLA per priority (notice within {iso_duration(policy.notice.within)})")
-    for column in ("priority", "acknowledge", "update every", "engage more", "resolve", "warn at",
-                   "RCA", "internal RCA", "customer RCA", "clock"):
+    for column in ("priority", "acknowledge", "update every", "engage more", "resolve",
+                   "verify", "confirm", "warn at", "RCA", "internal RCA", "customer RCA", "clock"):
         table.add_column(column)
     for priority, sla in sorted(policy.priorities.items()):
         _row(table,
             priority.value, iso_duration(sla.acknowledge_within), iso_duration(sla.update_every),
             iso_duration(sla.engage_more_after), iso_duration(sla.resolve_within),
+            iso_duration(sla.verify_within), iso_duration(sla.confirm_within),
             f"{sla.warn_at:g}", "yes" if sla.rca_required else "no",
             _maybe(sla.internal_rca_within), _maybe(sla.customer_rca_within),
             _clock(policy, sla.clock),

@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from credentials.console_secret import MIN_LENGTH as CONSOLE_SECRET_MIN
 from credentials.sealing import AddressSealer, decode_key
+from credentials.webhook_secret import check_webhook_secret
 
 
 class Settings(BaseSettings):
@@ -36,7 +37,10 @@ class Settings(BaseSettings):
     database_url: str | None = None  # default: SQLite file under the data dir
     escalations_policy: Path | None = None  # default: the policy shipped in the package
     escalations_api_keys: Path | None = None
+    # Standard Webhooks signing secret, `whsec_<base64>` (credentials/webhook_secret.py).
     escalations_webhook_secret: SecretStr | None = None
+    # Verifies requests from Slack's interactive buttons (api/routes/slack.py).
+    slack_signing_secret: SecretStr | None = None
     # Seals recipient URLs that carry credentials before they enter history
     # (credentials/sealing.py).
     escalations_sealing_key: SecretStr | None = None
@@ -92,6 +96,19 @@ class Settings(BaseSettings):
         """Served on this machine only (the public URL is a loopback address)."""
         host = urlsplit(self.escalations_public_url).hostname or ""
         return host in ("localhost", "::1") or host.startswith("127.")
+
+    @field_validator("escalations_webhook_secret", "slack_signing_secret", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `NAME=` in an env file means "not configured", as it did before these were checked.
+        return None if value == "" else value
+
+    @field_validator("escalations_webhook_secret")
+    @classmethod
+    def _webhook_secret_form(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            check_webhook_secret(value.get_secret_value())
+        return value
 
     def address_sealer(self) -> AddressSealer | None:
         key = self.escalations_sealing_key

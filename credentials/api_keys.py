@@ -1,7 +1,9 @@
 """The API keys file (operations.md, ESCALATIONS_API_KEYS): TOML `[[keys]]` with name, role and
 `token_sha256` (hex), or for development a plain `token`, and optionally `aliases`: other names
 the same person goes by where work is assigned by name (the policy's contact names that RCA
-tasks are assigned to), so the console's "My tasks" finds theirs.
+tasks are assigned to), so the console's "My tasks" finds theirs; and optionally
+`slack_user_id`, the Slack member id (`U0123ABCD`) whose clicks on our Slack buttons act as
+this person.
 
 Only digests are kept in memory. A presented token is hashed and compared with every key's digest
 by `hmac.compare_digest`, with no early exit, so neither the content nor the position of a key
@@ -27,6 +29,8 @@ from domain.models import Actor
 TOKEN_ROLES = tuple(r for r in Role if r is not Role.SYSTEM)
 _HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
 _NAME = re.compile(r"[^\x00-\x1f\x7f]{1,120}")
+# Slack member ids: U… (or W… on Enterprise Grid), upper-case letters and digits.
+_SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,30}")
 TOKEN_PREFIX = "esk_"
 
 
@@ -48,6 +52,7 @@ class ApiKey:
     role: Role
     digest: bytes  # sha256 of the token
     aliases: tuple[str, ...] = ()
+    slack_user_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,14 @@ class KeyRing:
         return tuple(found)
 
 
+    def by_slack_user(self, slack_user_id: str) -> Actor | None:
+        """The person a Slack member id is mapped to; None for a member nobody mapped."""
+        for key in self.keys:
+            if key.slack_user_id is not None and key.slack_user_id == slack_user_id:
+                return Actor(name=key.name, role=key.role)
+        return None
+
+
 def _key_id(key: ApiKey) -> str:
     # A hash of the digest, so the cookie does not even carry what the keys file holds.
     return hashlib.sha256(b"console-key-id:" + key.digest).hexdigest()[:32]
@@ -98,7 +111,8 @@ def _entry(raw: object, where: str) -> tuple[ApiKey, str | None]:
     """One `[[keys]]` table, and its plain token when it has one."""
     if not isinstance(raw, dict):
         raise KeysFileError(f"{where}: must be a table")
-    unknown = set(raw) - {"name", "role", "token", "token_sha256", "aliases"}
+    unknown = set(raw) - {"name", "role", "token", "token_sha256", "aliases",
+                          "slack_user_id"}
     if unknown:
         raise KeysFileError(f"{where}: unknown field(s) {sorted(unknown)}")
     name, role, token, digest = (raw.get(k) for k in ("name", "role", "token", "token_sha256"))
@@ -118,8 +132,12 @@ def _entry(raw: object, where: str) -> tuple[ApiKey, str | None]:
     if not isinstance(aliases, list) or not all(
             isinstance(a, str) and _NAME.fullmatch(a) for a in aliases):
         raise KeysFileError(f"{where}.aliases: a list of names of 1-120 printable characters")
+    slack = raw.get("slack_user_id")
+    if slack is not None and (not isinstance(slack, str) or not _SLACK_USER.fullmatch(slack)):
+        raise KeysFileError(f"{where}.slack_user_id: a Slack member id like U0123ABCD "
+                            "(profile, ⋮, Copy member ID)")
     key = ApiKey(name=name, role=Role(role), digest=bytes.fromhex(digest),
-                 aliases=tuple(aliases))
+                 aliases=tuple(aliases), slack_user_id=slack)
     return key, token
 
 
@@ -140,6 +158,11 @@ def load_keys(path: Path) -> KeyRing:
     keys = tuple(key for key, _ in _read(path))
     if not keys:
         raise KeysFileError(f"{path}: no [[keys]] entries")
+    mapped = [k.slack_user_id for k in keys if k.slack_user_id]
+    twice = sorted({m for m in mapped if mapped.count(m) > 1})
+    if twice:
+        raise KeysFileError(f"{path}: slack_user_id {', '.join(twice)} is mapped to more than "
+                            "one key; a Slack click must act as one person")
     return KeyRing(keys)
 
 
@@ -156,18 +179,23 @@ def _append(path: Path, blocks: list[str]) -> None:
 
 
 def add_key(path: Path, name: str, role: Role, *, token: str | None = None,
-            aliases: Sequence[str] = ()) -> str:
+            aliases: Sequence[str] = (), slack_user_id: str | None = None) -> str:
     """Append a hashed key for `name` and return the token (shown once, never stored)."""
     if role is Role.SYSTEM:
         raise KeysFileError("the system role is never held by a token")
     if not _NAME.fullmatch(name) or not all(_NAME.fullmatch(a) for a in aliases):
         raise KeysFileError("name: 1-120 printable characters required")
+    if slack_user_id is not None and not _SLACK_USER.fullmatch(slack_user_id):
+        raise KeysFileError("slack_user_id: a Slack member id like U0123ABCD")
     if path.exists():
-        _read(path)  # refuse to append to a file that would not load
+        existing = _read(path)  # refuse to append to a file that would not load
+        if slack_user_id and any(k.slack_user_id == slack_user_id for k, _ in existing):
+            raise KeysFileError(f"slack_user_id {slack_user_id} is already mapped to a key")
     token = token or new_token()
     _append(path, [
         f"\n[[keys]]\nname = {_toml_string(name)}\nrole = {_toml_string(role.value)}\n"
         f"token_sha256 = {_toml_string(hash_token(token))}\n" + _aliases_line(aliases)
+        + (f"slack_user_id = {_toml_string(slack_user_id)}\n" if slack_user_id else "")
     ])
     return token
 

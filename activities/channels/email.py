@@ -52,6 +52,8 @@ def thread_id(escalation_id: str, sender: str) -> str:
 def _facts(target: DeliveryTarget) -> list[tuple[str, str]]:
     due = target.deadline
     deadline = due.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if due else "none"
+    if due and target.deadline_what:
+        deadline = f"{target.deadline_what} {deadline}"
     return [
         ("Escalation", target.title),
         ("Priority", target.priority),
@@ -77,11 +79,19 @@ def _plain(notification: Notification, target: DeliveryTarget, public_url: str) 
     return "\n".join(lines) + "\n"
 
 
+def _paragraphs(text: str) -> str:
+    """Blank lines part paragraphs, single breaks stay line breaks (how templates are written)."""
+    e = html.escape
+    blocks = [b for b in re.split(r"\n\s*\n", text.strip()) if b.strip()]
+    return "".join(
+        "<p>" + "<br>".join(e(line) for line in block.splitlines()) + "</p>" for block in blocks
+    )
+
+
 def _html(notification: Notification, target: DeliveryTarget, public_url: str) -> str:
     e = html.escape
-    message = "<br>".join(e(line) for line in notification.message.splitlines())
     if _for_customer(notification):
-        return f"<html><body><p>{message}</p></body></html>"
+        return f"<html><body>{_paragraphs(notification.message)}</body></html>"
     rows = "".join(
         f"<tr><th align='left'>{e(label)}</th><td>{e(value)}</td></tr>"
         for label, value in _facts(target)
@@ -91,7 +101,7 @@ def _html(notification: Notification, target: DeliveryTarget, public_url: str) -
         for label, url in links(notification, target, public_url)
     )
     return (
-        f"<html><body><h2>{e(notification.subject)}</h2><p>{message}</p>"
+        f"<html><body><h2>{e(notification.subject)}</h2>{_paragraphs(notification.message)}"
         f"<table>{rows}</table><p>{anchors}</p></body></html>"
     )
 
