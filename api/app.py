@@ -20,12 +20,23 @@ from api.http import errors, openapi, problems
 from api.http.limits import BodyLimit
 from api.http.metrics import ApiMetrics, MetricsMiddleware
 from api.http.request_log import RequestLogContext
-from api.routes import actions, escalations, health, idr_report, intake, rca, reports, triage
+from api.routes import (
+    actions,
+    escalations,
+    health,
+    idr_report,
+    intake,
+    rca,
+    reports,
+    slack,
+    triage,
+)
 from api.services.escalations import Escalations
 from api.services.intake import Intake
 from api.services.policy import ActivePolicy
 from api.services.presence import PresenceBoard
 from api.services.reads import Reads
+from api.services.slack import SlackActions
 from api.services.spikes import SpikeWatches
 from api.services.store import StoreReader, StoreWriter
 from api.services.temporal import TemporalGateway
@@ -120,6 +131,8 @@ def _lifespan(settings: Settings | None) -> Callable[[FastAPI], AbstractAsyncCon
             spikes=SpikeWatches(temporal=temporal, policy=loaded.policy, links=links,
                                 task_queue=config.temporal_task_queue),
         )
+        state.slack = SlackActions(signing_secret=config.slack_signing_secret, keys=loaded.keys,
+                                   escalations=state.escalations)
         try:
             yield
         finally:
@@ -137,7 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Customer escalations, each one a durable Temporal workflow.",
         lifespan=_lifespan(settings),
     )
-    for module in (escalations, actions, rca, triage, intake, reports, idr_report, health):
+    for module in (escalations, actions, rca, triage, intake, reports, idr_report, slack, health):
         app.include_router(module.router)
     problems.install(app)
     errors.install(app)

@@ -18,6 +18,7 @@ from api.services.escalations import Escalations
 from api.services.intake import Intake
 from api.services.policy import ActivePolicy
 from api.services.reads import Reads
+from api.services.slack import SlackActions
 from api.services.store import StoreReader
 from api.services.temporal import TemporalGateway
 from config.settings import Settings
@@ -60,6 +61,9 @@ async def _escalations(request: Request) -> Escalations:
 async def _intake(request: Request) -> Intake:
     intake: Intake = request.app.state.intake
     return intake
+async def _slack(request: Request) -> SlackActions:
+    slack: SlackActions = request.app.state.slack
+    return slack
 
 
 async def _reads(request: Request) -> Reads:
@@ -75,6 +79,7 @@ KeysDep = Annotated[KeyRing, Depends(_keys)]
 EscalationsDep = Annotated[Escalations, Depends(_escalations)]
 ReadsDep = Annotated[Reads, Depends(_reads)]
 IntakeDep = Annotated[Intake, Depends(_intake)]
+SlackActionsDep = Annotated[SlackActions, Depends(_slack)]
 
 
 def parse_if_match(value: str | None) -> int | None:

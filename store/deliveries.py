@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlmodel import Session, col, select, update
 
+from domain.enums import TimelineType
 from store import statements
-from store.schemas import DeliveryItem, DeliveryStatus
-from store.tables import DeliveryRow
+from store.schemas import DeliveryItem, DeliveryState, DeliveryStatus
+from store.tables import DeliveryRow, TimelineRow
 
 MAX_ERROR_LENGTH = 500
 
@@ -109,21 +111,59 @@ def _clip(error: str | None) -> str | None:
 
 
 def list_deliveries(session: Session, escalation_id: str) -> list[DeliveryItem]:
-    """Every delivery attempted for the escalation, with the timeline entry that caused it.
-
-    A notification id is `<escalation>.<event>.<seq>.<index>` (domain/transition.py): its seq
-    ties the delivery to its timeline entry without a column of its own."""
+    """Every recipient of the escalation's notifications and where each delivery stands, in
+    timeline order, with those who could not be reached (`notification_skipped` entries) and
+    deliveries given up before a row was written (`notification_failed` only)."""
     rows = session.exec(
-        select(DeliveryRow)
-        .where(col(DeliveryRow.escalation_id) == escalation_id)
-        .order_by(col(DeliveryRow.notification_id))
-    )
-    found: list[DeliveryItem] = []
-    for row in rows:
-        parts = row.notification_id.rsplit(".", 3)
-        if len(parts) != 4 or not parts[2].isdigit():
-            continue
-        found.append(DeliveryItem(seq=int(parts[2]), event=row.event, channel=row.channel,
-                                  recipient_name=row.recipient_name, status=row.status,
-                                  attempts=row.attempts, last_error=row.last_error))
+        select(DeliveryRow).where(col(DeliveryRow.escalation_id) == escalation_id)
+    ).all()
+    items = [_item(row) for row in rows]
+    known = {row.notification_id for row in rows}
+    entries = session.exec(
+        select(TimelineRow).where(
+            col(TimelineRow.escalation_id) == escalation_id,
+            col(TimelineRow.type).in_([TimelineType.NOTIFICATION_SKIPPED.value,
+                                       TimelineType.NOTIFICATION_FAILED.value]),
+        ).order_by(col(TimelineRow.seq))
+    ).all()
+    for entry in entries:
+        details = json.loads(entry.details_json)
+        if entry.type == TimelineType.NOTIFICATION_SKIPPED.value:
+            items.extend(_skipped(details))
+        elif details.get("notification_id") not in known:
+            items.append(DeliveryItem(
+                notification_id=details.get("notification_id"),
+                seq=seq_of(str(details.get("notification_id", ""))),
+                event=str(details.get("event") or ""), recipient=details.get("recipient"),
+                channel=details.get("channel"), state=DeliveryState.FAILED,
+                last_error=details.get("reason"), failed_at=entry.at))
+    return sorted(items, key=lambda i: (i.seq or 0, i.notification_id or ""))
+
+
+def seq_of(notification_id: str) -> int | None:
+    """The timeline entry a notification belongs to: ids are `{escalation}.{event}.{seq}.{n}`
+    (domain.transition.Tx.notify)."""
+    parts = notification_id.rsplit(".", 2)
+    return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else None
+
+
+def _item(row: DeliveryRow) -> DeliveryItem:
+    state = {DeliveryStatus.DELIVERED.value: DeliveryState.DELIVERED,
+             DeliveryStatus.FAILED.value: DeliveryState.FAILED}.get(
+        row.status, DeliveryState.RETRYING if row.attempts else DeliveryState.PENDING)
+    return DeliveryItem(
+        notification_id=row.notification_id, seq=seq_of(row.notification_id), event=row.event,
+        recipient=row.recipient_name, channel=row.channel, state=state, attempts=row.attempts,
+        status_code=row.status_code, last_error=row.last_error,
+        last_attempt_at=row.last_attempt_at, delivered_at=row.delivered_at,
+        failed_at=row.failed_at)
+
+
+def _skipped(details: dict[str, Any]) -> list[DeliveryItem]:
+    base = {"seq": details.get("cause_seq"), "event": str(details.get("event") or ""),
+            "state": DeliveryState.SKIPPED}
+    found = [DeliveryItem(**base, recipient=u.get("name"), reason=u.get("reason"))
+             for u in details.get("unreached", [])]
+    if details.get("reason"):
+        found.append(DeliveryItem(**base, reason=details["reason"]))
     return found

@@ -33,11 +33,13 @@ from store.records import close_records
 from store.reports import sla_report
 from store.schemas import (
     DeliveryItem,
+    DeliveryState,
     DeliveryStatus,
     EscalationFilters,
     Presence,
     RcaTaskEscalation,
     RcaTaskItem,
+    TimelineItem,
 )
 from store.sources import escalation_sources
 from store.spikes import measure_spike, record_spike
@@ -47,6 +49,7 @@ from store.trends import breaches_by_kind, daily_figures
 __all__ = [
     "Delivered",
     "DeliveryItem",
+    "DeliveryState",
     "DeliveryStatus",
     "EscalationFilters",
     "InvalidCursor",
@@ -55,6 +58,7 @@ __all__ = [
     "RcaTaskEscalation",
     "RcaTaskItem",
     "Settlement",
+    "TimelineItem",
     "append_timeline",
     "board_page",
     "breaches_by_kind",

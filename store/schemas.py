@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.enums import Priority, RcaKind, RcaStatus, Stage, Status
-from domain.models import Customer
+from domain.models import Customer, TimelineEntry
 
 
 class EscalationFilters(BaseModel):
@@ -62,14 +62,35 @@ class Presence(BaseModel):
     seen_at: datetime
 
 
+class DeliveryState(StrEnum):
+    """Where one notification to one recipient stands, as the API and the console show it."""
+
+    PENDING = "pending"  # queued or in its first attempt
+    RETRYING = "retrying"  # attempted, not delivered yet: see attempts and last_error
+    DELIVERED = "delivered"
+    FAILED = "failed"  # given up: retries exhausted or the target refused
+    SKIPPED = "skipped"  # nobody (or not this person) could be reached: see reason
+
+
 class DeliveryItem(BaseModel):
-    """One notification's delivery, by the timeline entry that caused it (console timeline)."""
+    """One recipient of one notification, or one who could not be told (`skipped`)."""
 
-    seq: int
+    notification_id: str | None = None  # None when skipped
+    seq: int | None = None  # the timeline entry that caused it
     event: str
-    channel: str
-    recipient_name: str
-    status: str
-    attempts: int
+    recipient: str | None = None  # None: nobody at all could be reached
+    channel: str | None = None
+    state: DeliveryState
+    attempts: int = 0
+    status_code: int | None = None
     last_error: str | None = None
+    reason: str | None = None  # why skipped
+    last_attempt_at: datetime | None = None
+    delivered_at: datetime | None = None
+    failed_at: datetime | None = None
 
+
+class TimelineItem(TimelineEntry):
+    """A timeline entry with the deliveries it caused (GET .../timeline)."""
+
+    deliveries: list[DeliveryItem] = []

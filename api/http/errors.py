@@ -32,6 +32,7 @@ from domain.errors import (
     NotFound,
     RoleNotAllowed,
     Unavailable,
+    UnreachableAudience,
     VersionConflict,
 )
 
@@ -47,6 +48,8 @@ def problem_for(error: DomainError) -> Problem:
             return version_conflict(str(error), current_version=error.current_version)
         case RoleNotAllowed():
             return forbidden(str(error))
+        case UnreachableAudience():
+            return unprocessable([FieldError(field="audiences", message=str(error))], str(error))
         case InvalidAction():
             return unprocessable([FieldError(field="body", message=str(error))], str(error))
         case InvalidInput():

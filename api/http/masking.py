@@ -9,6 +9,7 @@ from domain.complaint_record import ComplaintRecord
 from domain.enums import Role
 from domain.models import AffectedCustomer, EscalationView, Recipient
 from domain.sealed import is_sealed
+from store.schemas import DeliveryItem
 
 MASK = "***"
 
@@ -85,3 +86,11 @@ def for_role(view: EscalationView, role: Role) -> EscalationView:
         "task_force": task_force,
         "complaint": _complaint(view, role),
     })
+
+
+def delivery_for_role(item: DeliveryItem, role: Role) -> DeliveryItem:
+    """A failed attempt's text names the receiver's host and path, which for a customer's
+    webhook is their contact: viewers see that it failed, not where."""
+    if role is not Role.VIEWER or item.last_error is None:
+        return item
+    return item.model_copy(update={"last_error": MASK})

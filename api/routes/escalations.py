@@ -9,11 +9,11 @@ from pydantic import BaseModel
 
 from api.auth import Creator, Reader
 from api.deps import EscalationId, EscalationsDep, IdempotencyKey, ReadsDep
-from api.http.masking import for_role
+from api.http.masking import delivery_for_role, for_role
 from api.http.problems import responses
 from domain.enums import Priority, Stage, Status
-from domain.models import NO_NUL, CreateEscalationInput, EscalationView, TimelineEntry
-from store.queries import EscalationFilters
+from domain.models import NO_NUL, CreateEscalationInput, EscalationView
+from store.queries import DeliveryItem, EscalationFilters, TimelineItem
 
 router = APIRouter(prefix="/v1/escalations", tags=["escalations"])
 
@@ -24,7 +24,11 @@ class EscalationPage(BaseModel):
 
 
 class Timeline(BaseModel):
-    items: list[TimelineEntry]
+    items: list[TimelineItem]
+
+
+class Deliveries(BaseModel):
+    items: list[DeliveryItem]
 
 
 def _identify(response: Response, view: EscalationView) -> EscalationView:
@@ -93,7 +97,20 @@ async def get_escalation(
 
 @router.get("/{escalation_id}/timeline", responses=responses(401, 403, 404, 422, 503))
 async def get_timeline(
-    _actor: Reader, reads: ReadsDep, escalation_id: EscalationId
+    actor: Reader, reads: ReadsDep, escalation_id: EscalationId
 ) -> Timeline:
-    """Everything that happened to the escalation, in order."""
-    return Timeline(items=await reads.timeline(escalation_id))
+    """Everything that happened to the escalation, in order, each entry with the deliveries it
+    caused."""
+    items = await reads.timeline(escalation_id)
+    return Timeline(items=[i.model_copy(update={
+        "deliveries": [delivery_for_role(d, actor.role) for d in i.deliveries]}) for i in items])
+
+
+@router.get("/{escalation_id}/deliveries", responses=responses(401, 403, 404, 422, 503))
+async def get_deliveries(
+    actor: Reader, reads: ReadsDep, escalation_id: EscalationId
+) -> Deliveries:
+    """Every recipient of every notification: delivered, pending, retrying (attempts, last
+    error), failed, or skipped (why nobody could be reached)."""
+    items = await reads.deliveries(escalation_id)
+    return Deliveries(items=[delivery_for_role(d, actor.role) for d in items])

@@ -151,15 +151,17 @@ class Escalations:
         *,
         actor: Actor,
         expected_version: int | None,
+        update_id: str | None = None,
     ) -> EscalationView:
-        """Run `action` as its workflow update; the view after it."""
+        """Run `action` as its workflow update; the view after it. The same `update_id` twice
+        runs the update once (a click delivered twice, api/services/slack.py)."""
         ensure_role(actor, action)
         _server_fields_refused(command)
         if isinstance(command, AddDetailsInput | TaskForceInput):
             check_addresses(command, self._policy.host_rules)
             command = self._sealed(command)
         command = command.model_copy(update={"actor": actor, "expected_version": expected_version})
-        return await self._update(escalation_id, UPDATES[action], command)
+        return await self._update(escalation_id, UPDATES[action], command, update_id=update_id)
 
     async def attach(self, escalation_id: str, command: AttachPostsInput, *, update_id: str
                      ) -> EscalationView:

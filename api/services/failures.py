@@ -23,6 +23,7 @@ from domain.errors import (
     InvalidInput,
     RoleNotAllowed,
     UnexpectedFailure,
+    UnreachableAudience,
     VersionConflict,
 )
 from domain.models import EscalationView
@@ -60,6 +61,8 @@ def update_failure(failure: WorkflowUpdateFailedError) -> DomainError:
             return InvalidInput(cause.message, problems=[
                 FieldProblem(field=str(p.get("field", "body")), message=str(p.get("message", "")))
                 for p in details.get("problems", []) if isinstance(p, Mapping)])
+        case UnreachableAudience.type:
+            return UnreachableAudience(cause.message, audience=str(details.get("audience", "")))
         case HandingOver.type:
             # Rare (a very long escalation continuing as new): the next try reaches the new run.
             return HandingOver("The escalation is handing over to a new run; retry in a second.")

@@ -28,6 +28,7 @@ from store.queries import (
     EscalationFilters,
     InvalidCursor,
     RcaTaskItem,
+    TimelineItem,
     board_page,
     escalation_sources,
     get_escalation,
@@ -115,15 +116,32 @@ class Reads:
         return await self._store.read(
             lambda s: (get_timeline(s, escalation_id), list_deliveries(s, escalation_id)))
 
-    async def timeline(self, escalation_id: str) -> list[TimelineEntry]:
-        def query(session: Session) -> tuple[list[TimelineEntry], bool]:
+    async def timeline(self, escalation_id: str) -> list[TimelineItem]:
+        """Every entry, each with the deliveries it caused (delivered, retrying, failed,
+        skipped), in one read."""
+        def query(session: Session) -> tuple[list[TimelineEntry], list[DeliveryItem], bool]:
             entries = get_timeline(session, escalation_id)
-            return entries, bool(entries) or get_escalation(session, escalation_id) is not None
+            exists = bool(entries) or get_escalation(session, escalation_id) is not None
+            return entries, list_deliveries(session, escalation_id) if entries else [], exists
 
-        entries, exists = await self._store.read(query)
+        entries, deliveries, exists = await self._store.read(query)
         if not exists:
             raise NotFound(f"No escalation {escalation_id}.")
-        return entries
+        by_seq: dict[int | None, list[DeliveryItem]] = {}
+        for item in deliveries:
+            by_seq.setdefault(item.seq, []).append(item)
+        return [TimelineItem(**entry.model_dump(), deliveries=by_seq.get(entry.seq, []))
+                for entry in entries]
+
+    async def deliveries(self, escalation_id: str) -> list[DeliveryItem]:
+        def query(session: Session) -> tuple[list[DeliveryItem], bool]:
+            return (list_deliveries(session, escalation_id),
+                    get_escalation(session, escalation_id) is not None)
+
+        items, exists = await self._store.read(query)
+        if not exists and not items:
+            raise NotFound(f"No escalation {escalation_id}.")
+        return items
 
     async def sources(self, escalation_id: str, *, limit: int) -> Sources:
         def query(session: Session) -> tuple[Sources, bool]:

@@ -34,6 +34,14 @@ UNAVAILABLE = frozenset({
 })
 
 
+def workflow_not_ready(error: RPCError) -> bool:
+    """The server's answer to an update whose workflow task failed before accepting it (for
+    example a task completed just as new events arrived): nothing was written, a retry works."""
+    return error.status is RPCStatusCode.FAILED_PRECONDITION and any(
+        detail.type_url.endswith("WorkflowNotReadyFailure")
+        for detail in error.grpc_status.details)
+
+
 class TemporalUnavailable(Unavailable):
     """Temporal, or a worker for the escalation's task queue, did not answer in time (503).
 
@@ -86,6 +94,9 @@ class TemporalGateway:
         except RPCError as exc:
             if exc.status in UNAVAILABLE:
                 raise TemporalUnavailable(f"Temporal is unavailable ({exc.status.name})") from exc
+            if workflow_not_ready(exc):
+                raise TemporalUnavailable("the escalation's workflow task failed while taking "
+                                          "the action; nothing was applied") from exc
             raise
 
     async def healthy(self) -> bool:

@@ -22,7 +22,7 @@ from api.console.forms import (
 )
 from api.console.render import page
 from api.deps import EscalationId, PolicyDep, ReadsDep
-from api.http.masking import for_role
+from api.http.masking import delivery_for_role, for_role
 from api.services.presence import VIEWING, PresenceBoard
 from domain.clocks import clocks
 from domain.enums import Role
@@ -44,9 +44,9 @@ async def escalation_context(
     found = await reads.escalation(escalation_id)
     view = for_role(found.escalation, user.role)
     entries, deliveries = await reads.history(escalation_id)
-    by_seq: dict[int, list[DeliveryItem]] = defaultdict(list)
+    by_seq: dict[int | None, list[DeliveryItem]] = defaultdict(list)
     for delivery in deliveries:
-        by_seq[delivery.seq].append(delivery)
+        by_seq[delivery.seq].append(delivery_for_role(delivery, user.role))
     now = datetime.now(UTC)
     actions = actions_for(view, user.role)
     forms = [
