@@ -101,6 +101,9 @@ class ConsoleStack:
             "affected_customers": [{"id": "cust-42", "name": "Acme Ltd",
                                     "contact": {"channel": "webhook",
                                                 "address": self.hooks.url("/customer")}}],
+            # A notice goes to both audiences by default: each needs someone to reach.
+            "stakeholders": [{"name": "Finance on-call", "channel": "webhook",
+                              "address": self.hooks.url("/finance")}],
         }
         body.update(changes)
         async with self.api() as http:

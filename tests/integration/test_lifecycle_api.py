@@ -143,7 +143,9 @@ async def test_api_drives_a_p1_to_closed_with_exact_notifications(
                                                             "resolution_declared"],
             contact_path(policy_file, "billing", "team_lead"): ["escalated"],
             contact_path(policy_file, "billing", "problem_coordinator"): ["rca_task"],
-            contact_path(policy_file, "billing", "engagement_lead"): ["rca_task"],
+            # Asked to confirm the customer's access, then handed the customer RCA.
+            contact_path(policy_file, "billing", "engagement_lead"): ["resolution_verified",
+                                                                      "rca_task"],
             "/finance": ["notice", "resolution_verified"],
             "/customer": ["notice", "resolution_verified", "rca_shared"],
         }

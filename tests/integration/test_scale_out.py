@@ -101,6 +101,7 @@ EXPECTED = Counter({
     ("resolution_declared", "/support/agent"): 1,
     ("resolution_verified", "/stakeholder"): 1,
     ("resolution_verified", "/customer"): 1,
+    ("resolution_verified", "/support/engagement_lead"): 1,  # asked to confirm customer access
     ("rca_task", "/support/problem_coordinator"): 1,
     ("rca_task", "/support/engagement_lead"): 1,
     ("rca_shared", "/customer"): 1,

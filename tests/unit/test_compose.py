@@ -52,6 +52,7 @@ OPTIONAL = {
     "ESCALATIONS_DATA_DIR",  # only locates the SQLite default and the dev keys file
     "ESCALATIONS_POLICY",  # the shipped policy applies unless an organisation mounts its own
     "ESCALATIONS_WEBHOOK_SECRET",
+    "SLACK_SIGNING_SECRET",  # only for the Slack buttons; without it they are refused
     "SMTP_HOST", "SMTP_PORT", "SMTP_FROM", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_STARTTLS",
     "WORKER_METRICS_PORT", "WORKER_METRICS_HOST",
     "TEMPORAL_RPC_TIMEOUT_SECONDS",

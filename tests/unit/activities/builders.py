@@ -23,6 +23,7 @@ def brief_for(**overrides: object) -> DeliveryTarget:
         "stage": "communicate",
         "status": "open",
         "deadline": datetime(2025, 3, 14, 10, 15, tzinfo=UTC),
+        "deadline_what": "status update due",
         "links": {
             "self": "/v1/escalations/esc-01",
             "timeline": "/v1/escalations/esc-01/timeline",
@@ -34,7 +35,8 @@ def brief_for(**overrides: object) -> DeliveryTarget:
 
 
 def notification(
-    channel: ContactChannel, address: str, *, id: str = "esc-01:notice:3:0", validate: bool = True
+    channel: ContactChannel, address: str, *, id: str = "esc-01:notice:3:0", validate: bool = True,
+    audience: NotificationAudience = NotificationAudience.INTERNAL,
 ) -> Notification:
     recipient = Recipient.model_construct(
         name="Finance on-call", role="finance", channel=channel, address=address
@@ -45,7 +47,7 @@ def notification(
         id=id,
         escalation_id="esc-01",
         event=NotificationEvent.NOTICE,
-        audience=NotificationAudience.INTERNAL,
+        audience=audience,
         recipient=recipient,
         subject="[P1] Charged twice for the March invoice",
         message="We are investigating a double charge.\nNext update within 30 minutes.",
@@ -63,8 +65,9 @@ def delivery(
     id: str = "esc-01:notice:3:0",
     validate: bool = True,
     target: dict[str, object] | None = None,
+    audience: NotificationAudience = NotificationAudience.INTERNAL,
 ) -> DeliveryInput:
-    built = notification(channel, address, id=id, validate=validate)
+    built = notification(channel, address, id=id, validate=validate, audience=audience)
     brief = brief_for(**(target or {}))
     if validate:
         return DeliveryInput(notification=built, target=brief)

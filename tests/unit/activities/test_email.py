@@ -16,7 +16,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.channels.config import SmtpConfig
 from activities.channels.email import message_id
-from domain.enums import ContactChannel
+from domain.enums import ContactChannel, NotificationAudience
 from domain.messages import DeliveryInput
 from tests.support.receivers import SmtpReceiver
 from tests.unit.activities.builders import delivery, stored
@@ -41,7 +41,46 @@ async def deliver(build: Build, payload: DeliveryInput, smtp: SmtpConfig) -> str
     return result.status
 
 
+class TestCustomerMail:
+    async def test_carries_the_message_and_nothing_internal(
+        self, build: Build, smtp_receiver: SmtpReceiver
+    ) -> None:
+        payload = delivery(ContactChannel.EMAIL, "ops@acme.example",
+                           audience=NotificationAudience.CUSTOMER)
+        assert await deliver(build, payload, smtp_for(smtp_receiver)) == "delivered"
+
+        message = smtp_receiver.messages[0].message
+        for part in ("plain", "html"):
+            body = message.get_body((part,))
+            assert body is not None
+            text = body.get_content()
+            assert "We are investigating a double charge." in text
+            for internal in ("Priority", "Next deadline", "/v1/escalations", "8233"):
+                assert internal not in text, (part, internal)
+
+
 class TestMessage:
+    async def test_paragraphs_become_paragraphs_in_html(
+        self, build: Build, smtp_receiver: SmtpReceiver
+    ) -> None:
+        payload = delivery(ContactChannel.EMAIL, "ops@acme.example")
+        payload.notification.message = "First paragraph.\n\nSecond <b>one</b>,\nits line."
+        assert await deliver(build, payload, smtp_for(smtp_receiver)) == "delivered"
+
+        html = smtp_receiver.messages[0].message.get_body(("html",))
+        assert html is not None
+        assert ("<p>First paragraph.</p><p>Second &lt;b&gt;one&lt;/b&gt;,<br>its line.</p>"
+                in html.get_content())
+
+    async def test_the_next_deadline_says_what_is_due(
+        self, build: Build, smtp_receiver: SmtpReceiver
+    ) -> None:
+        assert await deliver(build, mail(), smtp_for(smtp_receiver)) == "delivered"
+
+        plain = smtp_receiver.messages[0].message.get_body(("plain",))
+        assert plain is not None
+        assert "Next deadline: status update due 2025-03-14 10:15 UTC" in plain.get_content()
+
     async def test_has_plain_text_and_html_parts(
         self, build: Build, smtp_receiver: SmtpReceiver
     ) -> None:

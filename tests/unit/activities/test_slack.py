@@ -9,7 +9,7 @@ import pytest
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from domain.enums import ContactChannel
+from domain.enums import ContactChannel, NotificationAudience
 from tests.support.receivers import HttpReceiver
 from tests.unit.activities.builders import delivery
 from tests.unit.activities.conftest import Build
@@ -17,9 +17,11 @@ from tests.unit.activities.conftest import Build
 PUBLIC_URL = "https://escalations.corp.example"
 
 
-async def sent(build: Build, http_receiver: HttpReceiver, **target: object) -> dict[str, Any]:
+async def sent(build: Build, http_receiver: HttpReceiver, *,
+               audience: NotificationAudience = NotificationAudience.INTERNAL,
+               **target: object) -> dict[str, Any]:
     payload = delivery(ContactChannel.SLACK, http_receiver.url("/services/T1/B2/tok"),
-                       target=target)
+                       target=target, audience=audience)
     result = await ActivityEnvironment().run(
         build(public_url=PUBLIC_URL).deliver_notification, payload
     )
@@ -35,7 +37,8 @@ def texts(body: dict[str, Any]) -> str:
         if "text" in block:
             found.append(block["text"]["text"])
         found += [field["text"] for field in block.get("fields", [])]
-        found += [element["text"] for element in block.get("elements", [])]
+        found += [element["text"] if isinstance(element["text"], str)
+                  else element["text"]["text"] for element in block.get("elements", [])]
     return "\n".join(found)
 
 
@@ -47,7 +50,8 @@ class TestSlackMessage:
 
         assert set(body) == {"text", "blocks"}
         assert "Charged twice for the March invoice" in body["text"]
-        assert all(block["type"] in {"header", "section", "context"} for block in body["blocks"])
+        assert all(block["type"] in {"header", "section", "actions", "context"}
+                   for block in body["blocks"])
 
     async def test_header_names_priority_and_title(
         self, build: Build, http_receiver: HttpReceiver
@@ -98,3 +102,53 @@ class TestSlackMessage:
         assert "404" in raised.value.message
         assert token not in raised.value.message
         assert token not in caplog.text
+
+
+def buttons(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The buttons of the message's actions block, by action_id."""
+    return {element["action_id"]: element for block in body["blocks"]
+            if block["type"] == "actions" for element in block["elements"]}
+
+
+class TestButtons:
+    async def test_an_unacknowledged_escalation_offers_acknowledge(
+        self, build: Build, http_receiver: HttpReceiver
+    ) -> None:
+        body = await sent(build, http_receiver, awaiting_acknowledgement=True)
+
+        acknowledge = buttons(body)["acknowledge"]
+        assert (acknowledge["text"]["text"], acknowledge["value"]) == ("Acknowledge", "esc-01")
+
+    async def test_an_acknowledged_one_offers_only_the_console(
+        self, build: Build, http_receiver: HttpReceiver
+    ) -> None:
+        body = await sent(build, http_receiver, awaiting_acknowledgement=False)
+
+        assert set(buttons(body)) == {"open_console"}
+
+    async def test_open_in_console_links_to_the_escalations_console_page(
+        self, build: Build, http_receiver: HttpReceiver
+    ) -> None:
+        body = await sent(build, http_receiver)
+
+        assert buttons(body)["open_console"]["url"] == f"{PUBLIC_URL}/console/escalations/esc-01"
+
+    async def test_the_deadline_says_what_is_due(
+        self, build: Build, http_receiver: HttpReceiver
+    ) -> None:
+        assert "status update due: <!date^" in texts(await sent(build, http_receiver))
+
+
+class TestCustomerMessage:
+    async def test_carries_no_button_link_or_internal_fact(
+        self, build: Build, http_receiver: HttpReceiver
+    ) -> None:
+        body = await sent(build, http_receiver, audience=NotificationAudience.CUSTOMER,
+                          awaiting_acknowledgement=True)
+
+        assert buttons(body) == {}
+        shown = texts(body)
+        for internal in ("Priority", "Stage", "Next deadline", PUBLIC_URL, "8233", "/v1/"):
+            assert internal not in shown
+        assert "We are investigating a double charge." in shown
+        assert "Reference esc-01" in shown

@@ -24,7 +24,9 @@ async def test_every_operation_has_a_summary_and_problem_errors(client: httpx.As
 
 async def test_authenticated_operations_document_401_and_403(client: httpx.AsyncClient) -> None:
     for path, item in (await schema(client))["paths"].items():
-        if not path.startswith("/v1/"):
+        # Integrations are authenticated by their sender's signature, and answer it in its own
+        # terms (Slack: 200 with an ephemeral refusal), not with a bearer token's 401/403.
+        if not path.startswith("/v1/") or path.startswith("/v1/integrations/"):
             continue
         for method, operation in item.items():
             assert {"401", "403"} <= set(operation["responses"]), (method, path)

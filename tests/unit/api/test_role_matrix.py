@@ -62,7 +62,7 @@ POSTS = {"posts": [{"channel": "twitter", "post_id": "1790", "text": "Charged tw
 INTAKE = frozenset({Role.INCIDENT_MANAGER, Role.ENGINEER, Role.INTAKE})
 REPORTS = frozenset({Role.INCIDENT_MANAGER, Role.VIEWER})
 # Reads under an escalation that are not actions.
-READ_PATHS = {"timeline", "sources"}
+READ_PATHS = {"timeline", "sources", "deliveries"}
 ENDPOINTS = [
     Endpoint("GET", "/v1/escalations", EVERYONE),
     Endpoint("POST", "/v1/escalations", IM, {"title": "Double charge", "category": "billing"}),

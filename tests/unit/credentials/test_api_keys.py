@@ -154,3 +154,32 @@ def test_a_dev_file_with_keys_added_by_hand_is_left_as_it_is(tmp_path: Path) -> 
     ensure_dev_keys(path, {Role.ENGINEER: ["Priya"]})
 
     assert path.read_text(encoding="utf-8") == text
+class TestSlackUserIds:
+    def test_a_mapped_slack_member_acts_as_its_key(self, tmp_path: Path) -> None:
+        path = tmp_path / "k.toml"
+        add_key(path, "erin", Role.ENGINEER, slack_user_id="U0123ABCD")
+        add_key(path, "vic", Role.VIEWER)
+        ring = load_keys(path)
+        assert ring.by_slack_user("U0123ABCD") == Actor(name="erin", role=Role.ENGINEER)
+        assert ring.by_slack_user("U0OTHER") is None
+
+    def test_a_malformed_member_id_is_refused_with_where_to_find_one(self, tmp_path: Path
+                                                                      ) -> None:
+        path = write(tmp_path / "k.toml", """
+[[keys]]
+name = "erin"
+role = "engineer"
+token = "plain-dev-token-0123456789"
+slack_user_id = "erin@acme"
+""")
+        with pytest.raises(KeysFileError, match=r"keys\[0\]\.slack_user_id: .*member id"):
+            load_keys(path)
+
+    def test_one_member_mapped_to_two_keys_is_refused(self, tmp_path: Path) -> None:
+        path = tmp_path / "k.toml"
+        add_key(path, "erin", Role.ENGINEER, slack_user_id="U0123ABCD")
+        with pytest.raises(KeysFileError, match="already mapped"):
+            add_key(path, "erin-too", Role.VIEWER, slack_user_id="U0123ABCD")
+        path.write_text(path.read_text() + path.read_text())
+        with pytest.raises(KeysFileError, match="more than one key"):
+            load_keys(path)

@@ -5,12 +5,17 @@ from datetime import timedelta
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from domain.enums import ContactChannel, NotificationEvent
+from domain.enums import ContactChannel, NotificationEvent, Stage, TimelineType
+from domain.models import TimelineEntry
 from store.queries import (
     Delivered,
+    DeliveryItem,
+    DeliveryState,
     DeliveryStatus,
+    append_timeline,
     find_delivered,
     get_delivery,
+    list_deliveries,
     mark_delivered,
     mark_failed,
     record_delivery_attempt,
@@ -124,3 +129,55 @@ class TestFindDelivered:
         _delivered(sessions, 1)
         with sessions() as s, s.begin():
             assert find_delivered(s, NID) == Delivered(status_code=200)
+
+
+class TestListDeliveries:
+    """GET .../deliveries: each recipient's state, from the rows and the timeline's entries."""
+
+    ESC = "esc-1"
+
+    def _listed(self, sessions: sessionmaker[Session]) -> list[DeliveryItem]:
+        with sessions() as s, s.begin():
+            return list_deliveries(s, self.ESC)
+
+    def _entry(self, sessions: sessionmaker[Session], seq: int, type_: TimelineType,
+               details: dict[str, object]) -> None:
+        with sessions() as s, s.begin():
+            append_timeline(s, self.ESC, [TimelineEntry(
+                seq=seq, at=T0, type=type_, actor="system", stage=Stage.COMMUNICATE,
+                details=details)])
+
+    def test_states_follow_the_rows(self, sessions: sessionmaker[Session]) -> None:
+        retrying = {**IDENTITY, "notification_id": "esc-1.notice.3.0"}
+        delivered = {**IDENTITY, "notification_id": "esc-1.notice.3.1",
+                     "recipient_name": "CFO"}
+        with sessions() as s, s.begin():
+            record_delivery_attempt(s, **retrying, status_code=503, error="HTTP 503", at=T0)
+            mark_delivered(s, **delivered, status_code=200, at=T0)
+        items = {i.recipient: i for i in self._listed(sessions)}
+        assert (items["Finance on-call"].state, items["Finance on-call"].attempts,
+                items["Finance on-call"].last_error) == (DeliveryState.RETRYING, 1, "HTTP 503")
+        assert items["CFO"].state is DeliveryState.DELIVERED
+        assert {i.seq for i in items.values()} == {3}
+
+    def test_a_delivery_given_up_in_the_workflow_is_failed(self, sessions: sessionmaker[Session]
+                                                           ) -> None:
+        self._entry(sessions, 9, TimelineType.NOTIFICATION_FAILED, {
+            "notification_id": "esc-1.reminder.8.0", "reason": "no answer",
+            "event": "reminder", "recipient": "Owner", "channel": "webhook"})
+        (item,) = self._listed(sessions)
+        assert (item.state, item.seq, item.recipient, item.last_error) == (
+            DeliveryState.FAILED, 8, "Owner", "no answer")
+
+    def test_skipped_recipients_carry_why(self, sessions: sessionmaker[Session]) -> None:
+        self._entry(sessions, 5, TimelineType.NOTIFICATION_SKIPPED, {
+            "event": "notice", "audience": "customer", "cause_seq": 4, "reason": None,
+            "unreached": [{"name": "Acme", "reason": "has no contact"}]})
+        self._entry(sessions, 6, TimelineType.NOTIFICATION_SKIPPED, {
+            "event": "escalated", "audience": "internal", "cause_seq": 4,
+            "reason": "team sre lists no director contacts", "unreached": []})
+        items = self._listed(sessions)
+        assert [(i.state, i.seq, i.recipient, i.reason) for i in items] == [
+            (DeliveryState.SKIPPED, 4, "Acme", "has no contact"),
+            (DeliveryState.SKIPPED, 4, None, "team sre lists no director contacts"),
+        ]

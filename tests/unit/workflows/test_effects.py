@@ -1,9 +1,11 @@
-"""Search attribute upserts: only what changed goes into the history."""
+"""What the workflow hands the outside: search attribute upserts (only what changed), the
+Temporal UI's details and each delivery's brief."""
 
 from __future__ import annotations
 
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
+from domain.state import EscalationState, Notification
 from workflows import effects
 from workflows import search_attributes as sa
 
@@ -24,3 +26,26 @@ def test_only_changed_search_attributes_are_upserted() -> None:
 def test_nothing_changed_means_no_upsert() -> None:
     current = TypedSearchAttributes([SearchAttributePair(sa.STAGE, "communicate")])
     assert effects.changed([sa.STAGE.value_set("communicate")], current) == []
+
+
+def _declared() -> EscalationState:
+    from tests.unit.domain.test_gates import declared
+
+    return declared()
+
+
+def test_a_delivery_carries_the_current_stages_deadline_and_what_it_is() -> None:
+    state = _declared()
+    notification = Notification(id="n", escalation_id=state.id, event="reminder",
+                                audience="internal", recipient=state.policy.teams[
+                                    state.team].contacts.agent[0], subject="s", message="m", seq=1)
+    target = effects.delivery_input(state, notification).target
+    assert (target.deadline, target.deadline_what) == (state.deadlines.verify_due,
+                                                       "verification due")
+    assert target.awaiting_acknowledgement is False  # the engineer acknowledged it
+
+
+def test_the_temporal_ui_details_show_the_gates_sla() -> None:
+    state = _declared()
+    details = effects.current_details(state, None)
+    assert "verify pending" in details

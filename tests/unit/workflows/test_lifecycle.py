@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.enums import SlaOutcome, Stage, Status
+from domain.enums import Audience, SlaOutcome, Stage, Status
 from domain.models import (
     AcknowledgeInput,
     ActionPlanInput,
@@ -25,6 +25,7 @@ from tests.support.runners import RUNNERS
 from tests.unit.workflows.rig import Rig
 from workflows.escalation import EscalationWorkflow
 
+INTERNAL = [Audience.INTERNAL]  # a notice needs an audience it can reach (issue 20)
 BILLING_VIP = {
     "title": "Charged twice for the March invoice",
     "category": "billing",
@@ -91,7 +92,8 @@ async def test_p1_walks_every_stage_and_hands_off_the_rca(rig: Rig) -> None:
                                           "status_update", "resolution_verified"]
     assert rig.events_to("/customer/cust-42") == ["notice", "resolution_verified", "rca_shared"]
     assert rig.events_to("/billing/problem_coordinator") == ["rca_task"]
-    assert rig.events_to("/billing/engagement_lead") == ["rca_task"]
+    # Asked to confirm the customer's access, then handed the customer RCA.
+    assert rig.events_to("/billing/engagement_lead") == ["resolution_verified", "rca_task"]
     assert rig.duplicate_keys() == []
 
 
@@ -99,9 +101,10 @@ async def test_p1_walks_every_stage_and_hands_off_the_rca(rig: Rig) -> None:
 async def test_p4_closes_right_after_related_records_without_rca(rig: Rig) -> None:
     handle, created = await rig.open(
         {"title": "Feature question", "category": "question", "priority": "P4",
-         "related_records": ["INC-7", "INC-8"]})
+         "related_records": ["INC-7", "INC-8"], "stakeholders": [rig.stakeholder("exec")]})
     assert created.escalation.rca.required is False
-    await handle.execute_update(EscalationWorkflow.send_notice, NoticeInput(actor=IM))
+    await handle.execute_update(EscalationWorkflow.send_notice,
+                                NoticeInput(actor=IM, audiences=INTERNAL))
     await handle.execute_update(EscalationWorkflow.set_action_plan,
                                 ActionPlanInput(actor=IM, steps=[{"description": "answer"}]))
     await handle.execute_update(EscalationWorkflow.declare_resolution,
@@ -124,8 +127,9 @@ async def test_p4_closes_right_after_related_records_without_rca(rig: Rig) -> No
 
 
 async def test_action_plan_versions_are_all_kept(rig: Rig) -> None:
-    handle, _ = await rig.open(BILLING_VIP)
-    await handle.execute_update(EscalationWorkflow.send_notice, NoticeInput(actor=IM))
+    handle, _ = await rig.open({**BILLING_VIP, "stakeholders": [rig.stakeholder("exec")]})
+    await handle.execute_update(EscalationWorkflow.send_notice,
+                                NoticeInput(actor=IM, audiences=INTERNAL))
     for note in ("first", "second", "third"):
         view = await handle.execute_update(
             EscalationWorkflow.set_action_plan,
@@ -137,8 +141,9 @@ async def test_action_plan_versions_are_all_kept(rig: Rig) -> None:
 
 
 async def test_declared_resolution_rejected_goes_back_to_working(rig: Rig) -> None:
-    handle, _ = await rig.open(BILLING_VIP)
-    await handle.execute_update(EscalationWorkflow.send_notice, NoticeInput(actor=IM))
+    handle, _ = await rig.open({**BILLING_VIP, "stakeholders": [rig.stakeholder("exec")]})
+    await handle.execute_update(EscalationWorkflow.send_notice,
+                                NoticeInput(actor=IM, audiences=INTERNAL))
     await handle.execute_update(EscalationWorkflow.set_action_plan,
                                 ActionPlanInput(actor=IM, steps=[{"description": "x"}]))
     await handle.execute_update(EscalationWorkflow.declare_resolution,
@@ -154,8 +159,9 @@ async def test_declared_resolution_rejected_goes_back_to_working(rig: Rig) -> No
 
 
 async def test_history_stays_small_for_a_p1_with_20_status_updates(rig: Rig) -> None:
-    handle, _ = await rig.open(BILLING_VIP)
-    await handle.execute_update(EscalationWorkflow.send_notice, NoticeInput(actor=IM))
+    handle, _ = await rig.open({**BILLING_VIP, "stakeholders": [rig.stakeholder("exec")]})
+    await handle.execute_update(EscalationWorkflow.send_notice,
+                                NoticeInput(actor=IM, audiences=INTERNAL))
     for n in range(20):
         await handle.execute_update(EscalationWorkflow.post_status_update,
                                     StatusUpdateInput(actor=ENGINEER, message=f"update {n}"))

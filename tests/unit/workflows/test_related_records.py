@@ -15,7 +15,7 @@ import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 
 from domain import lifecycle
-from domain.enums import Status
+from domain.enums import Audience, Status
 from domain.models import (
     ActionPlanInput,
     AddDetailsInput,
@@ -59,9 +59,11 @@ async def rig(time_skipping_env: WorkflowEnvironment, tmp_path: Path,
         yield found
 
 
-def body(**changes: Any) -> dict[str, Any]:
+def body(rig: Rig, **changes: Any) -> dict[str, Any]:
+    """With a stakeholder: the notice on the way to close needs someone to reach (issue 20)."""
     return {"title": "Checkout down for EU customers", "category": "question",
-            "priority": "P4", "related_records": [*RECORDS, UNKNOWN], **changes}
+            "priority": "P4", "related_records": [*RECORDS, UNKNOWN],
+            "stakeholders": [rig.stakeholder("exec")], **changes}
 
 
 async def linked(rig: Rig, handle: Handle) -> EscalationView:
@@ -71,7 +73,7 @@ async def linked(rig: Rig, handle: Handle) -> EscalationView:
 
 async def to_close(handle: Handle, *, resolution: str = "rolled back the bad deploy") -> None:
     for update, command in (
-        (EscalationWorkflow.send_notice, NoticeInput(actor=IM)),
+        (EscalationWorkflow.send_notice, NoticeInput(actor=IM, audiences=[Audience.INTERNAL])),
         (EscalationWorkflow.set_action_plan,
          ActionPlanInput(actor=IM, steps=[{"description": "roll back"}])),
         (EscalationWorkflow.declare_resolution, ResolutionInput(actor=IM, summary=resolution)),
@@ -93,7 +95,7 @@ def policy(rig: Rig, systems: RelatedSystems, **changes: Any) -> Policy:
 async def test_each_record_is_linked_once_then_closed_once_in_its_system(
     rig: Rig, systems: RelatedSystems
 ) -> None:
-    handle, _ = await rig.open(body(), policy=policy(rig, systems))
+    handle, _ = await rig.open(body(rig), policy=policy(rig, systems))
     view = await linked(rig, handle)
     assert {link.record: link.outcome.value for link in view.record_links} == dict.fromkeys(
         RECORDS, "linked")
@@ -116,7 +118,7 @@ async def test_each_record_is_linked_once_then_closed_once_in_its_system(
 async def test_a_system_failing_for_a_while_is_retried_until_the_record_closes(
     rig: Rig, systems: RelatedSystems
 ) -> None:
-    handle, _ = await rig.open(body(related_records=[SNOW_INCIDENT]),
+    handle, _ = await rig.open(body(rig, related_records=[SNOW_INCIDENT]),
                                policy=policy(rig, systems))
     await linked(rig, handle)
     systems.servicenow.fail(times=3, status=503)
@@ -134,7 +136,7 @@ async def test_a_system_failing_for_a_while_is_retried_until_the_record_closes(
 async def test_a_system_down_past_retry_for_is_failed_and_the_escalation_still_closes(
     rig: Rig, systems: RelatedSystems
 ) -> None:
-    handle, _ = await rig.open(body(related_records=[JIRA_ISSUE, SNOW_INCIDENT]),
+    handle, _ = await rig.open(body(rig, related_records=[JIRA_ISSUE, SNOW_INCIDENT]),
                                policy=policy(rig, systems, retry_for="PT2M"))
     await linked(rig, handle)
     systems.jira.down()
@@ -156,7 +158,7 @@ async def test_a_system_down_past_retry_for_is_failed_and_the_escalation_still_c
 async def test_an_internal_rca_with_actions_opens_a_problem_record(
     rig: Rig, systems: RelatedSystems
 ) -> None:
-    handle, _ = await rig.open(body(priority="P1", related_records=[]),
+    handle, _ = await rig.open(body(rig, priority="P1", related_records=[]),
                                policy=policy(rig, systems))
     await to_close(handle)
     await rig.wait_for(handle, lambda v: v.rca.internal is not None, "the internal RCA task")
@@ -174,7 +176,7 @@ async def test_an_internal_rca_with_actions_opens_a_problem_record(
 
 
 async def test_a_record_added_later_is_linked_too(rig: Rig, systems: RelatedSystems) -> None:
-    handle, _ = await rig.open(body(related_records=[JIRA_ISSUE]), policy=policy(rig, systems))
+    handle, _ = await rig.open(body(rig, related_records=[JIRA_ISSUE]), policy=policy(rig, systems))
     await linked(rig, handle)
 
     await handle.execute_update(EscalationWorkflow.add_details, AddDetailsInput(
@@ -192,7 +194,7 @@ async def test_a_continued_run_finishes_the_record_work_it_carries(
     rig: Rig, systems: RelatedSystems
 ) -> None:
     carried = policy(rig, systems)
-    request = CreateEscalationInput.model_validate(body(related_records=[JIRA_ISSUE]))
+    request = CreateEscalationInput.model_validate(body(rig, related_records=[JIRA_ISSUE]))
     payload = EscalationRequest(
         id=f"esc-{uuid.uuid4().hex[:20]}", request=request, routing=route(carried, request),
         policy=carried, created_by=IM.name, request_id=uuid.uuid4().hex, request_hash="h")

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
+from standardwebhooks import Webhook
 from temporalio.testing import WorkflowEnvironment
 
 from config.settings import Settings
+from credentials.webhook_secret import new_webhook_secret
 from domain.models import NoticeInput
 from store import queries
 from store.engine import create_engine_for, session_factory
@@ -25,7 +27,7 @@ from tests.support.waiting import until
 from worker.build import create_worker
 from workflows.escalation import EscalationWorkflow
 
-WEBHOOK_SECRET = "whsec-" + uuid.uuid4().hex
+WEBHOOK_SECRET = new_webhook_secret()
 SMTP_PASSWORD = "smtp-" + uuid.uuid4().hex
 
 
@@ -55,6 +57,7 @@ async def test_secrets_are_used_but_never_recorded(
                         lambda pending: not pending, what="deliveries")
 
             signed = next(r for r in receiver.delivered() if r.path == "/fin")
+            Webhook(WEBHOOK_SECRET).verify(signed.body, signed.headers)
             expected = hmac.new(WEBHOOK_SECRET.encode(), signed.body, hashlib.sha256).hexdigest()
             assert signed.headers["x-escalations-signature"] == f"sha256={expected}"
             assert len(smtp.messages) == 1  # logged in with the password
