@@ -94,6 +94,17 @@ class TestWebhookBody:
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"  # the scheme's documented example form
 
 
+async def signed(build: Build, receiver: HttpReceiver, **delivery_options: str
+                 ) -> ReceivedRequest:
+    """One delivery by a worker holding SECRET, as the receiver got it."""
+    payload = delivery(ContactChannel.WEBHOOK, receiver.url(), **delivery_options)
+    await ActivityEnvironment().run(
+        build(webhook_secret=SecretStr(SECRET)).deliver_notification, payload
+    )
+    [request] = receiver.requests
+    return request
+
+
 def verified(request: ReceivedRequest, secret: str = SECRET) -> object:
     """What a receiver does: verify the exact bytes with the Standard Webhooks library."""
     return Webhook(secret).verify(request.body, request.headers)
@@ -103,35 +114,22 @@ class TestStandardWebhooksSignature:
     async def test_a_receiver_verifies_the_delivery_with_the_library(
         self, build: Build, http_receiver: HttpReceiver
     ) -> None:
-        payload = delivery(ContactChannel.WEBHOOK, http_receiver.url())
+        request = await signed(build, http_receiver)
 
-        await ActivityEnvironment().run(
-            build(webhook_secret=SecretStr(SECRET)).deliver_notification, payload
-        )
-
-        [request] = http_receiver.requests
         assert verified(request) == request.json()
         assert request.headers["webhook-signature"].startswith("v1,")
 
     async def test_the_message_id_is_the_notification_id(
         self, build: Build, http_receiver: HttpReceiver
     ) -> None:
-        payload = delivery(ContactChannel.WEBHOOK, http_receiver.url(), id="esc-01.notice.3.0")
+        request = await signed(build, http_receiver, id="esc-01.notice.3.0")
 
-        await ActivityEnvironment().run(
-            build(webhook_secret=SecretStr(SECRET)).deliver_notification, payload
-        )
-
-        assert http_receiver.requests[0].headers["webhook-id"] == "esc-01.notice.3.0"
+        assert request.headers["webhook-id"] == "esc-01.notice.3.0"
 
     async def test_a_replayed_delivery_with_an_old_timestamp_fails_verification(
         self, build: Build, http_receiver: HttpReceiver
     ) -> None:
-        payload = delivery(ContactChannel.WEBHOOK, http_receiver.url())
-        await ActivityEnvironment().run(
-            build(webhook_secret=SecretStr(SECRET)).deliver_notification, payload
-        )
-        [request] = http_receiver.requests
+        request = await signed(build, http_receiver)
         # Captured, then sent again ten minutes later: the signed timestamp gives it away.
         later = time.time() + 600
         with patch("standardwebhooks.webhooks.datetime") as clock:
@@ -143,11 +141,7 @@ class TestStandardWebhooksSignature:
     async def test_a_body_changed_in_transit_fails_verification(
         self, build: Build, http_receiver: HttpReceiver
     ) -> None:
-        payload = delivery(ContactChannel.WEBHOOK, http_receiver.url())
-        await ActivityEnvironment().run(
-            build(webhook_secret=SecretStr(SECRET)).deliver_notification, payload
-        )
-        [request] = http_receiver.requests
+        request = await signed(build, http_receiver)
         tampered = request.body.replace(b"double charge", b"triple charge")
 
         with pytest.raises(WebhookVerificationError):
@@ -156,13 +150,8 @@ class TestStandardWebhooksSignature:
     async def test_the_deprecated_header_is_still_sent_for_one_release(
         self, build: Build, http_receiver: HttpReceiver
     ) -> None:
-        payload = delivery(ContactChannel.WEBHOOK, http_receiver.url())
+        request = await signed(build, http_receiver)
 
-        await ActivityEnvironment().run(
-            build(webhook_secret=SecretStr(SECRET)).deliver_notification, payload
-        )
-
-        [request] = http_receiver.requests
         expected = hmac.new(SECRET.encode(), request.body, hashlib.sha256).hexdigest()
         assert hmac.compare_digest(
             request.headers["x-escalations-signature"], f"sha256={expected}"
