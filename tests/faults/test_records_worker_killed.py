@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from temporalio.client import Client
 
+from domain.enums import Audience
 from domain.models import (
     ActionPlanInput,
     CustomerAccessInput,
@@ -51,14 +52,18 @@ def worker_logs(directory: Path) -> str:
     return "".join(p.read_text(errors="replace") for p in sorted(directory.glob("worker.*.log")))
 
 
-def body(n: int) -> dict[str, Any]:
+def body(n: int, receiver: HttpReceiver) -> dict[str, Any]:
+    """With a stakeholder: the notice on the way to close needs someone to reach (issue 20)."""
     return {"title": f"Checkout down #{n}", "category": "question", "priority": "P4",
-            "related_records": [f"PD-{PD[n]}", JIRA[n], SNOW[n], HOOK[n]]}
+            "related_records": [f"PD-{PD[n]}", JIRA[n], SNOW[n], HOOK[n]],
+            "stakeholders": [{"name": "exec", "channel": "webhook",
+                              "address": receiver.url("/stakeholder")}]}
 
 
 async def to_confirmed(client: Client, escalation_id: str) -> None:
     for step, update, command in (
-        ("notice", EscalationWorkflow.send_notice, NoticeInput(actor=IM)),
+        ("notice", EscalationWorkflow.send_notice,
+         NoticeInput(actor=IM, audiences=[Audience.INTERNAL])),
         ("plan", EscalationWorkflow.set_action_plan,
          ActionPlanInput(actor=ENGINEER, steps=[{"description": "roll back"}])),
         ("declare", EscalationWorkflow.declare_resolution,
@@ -91,7 +96,8 @@ async def test_a_worker_killed_mid_close_closes_and_comments_each_record_once(
         try:
             await worker.start()
             opened = await gather_limited(ESCALATIONS, (
-                open_retrying(temporal, task_queue=queue, policy=policy, body=body(n))
+                open_retrying(temporal, task_queue=queue, policy=policy,
+                              body=body(n, http_receiver))
                 for n in range(ESCALATIONS)))
             ids = [o.escalation.id for o in opened]
 
@@ -132,7 +138,7 @@ async def test_a_worker_killed_mid_close_closes_and_comments_each_record_once(
             view = views[escalation_id]
             assert view is not None
             assert {o.record: o.outcome.value for o in view.record_outcomes} == dict.fromkeys(
-                body(n)["related_records"], "closed"), escalation_id
+                body(n, http_receiver)["related_records"], "closed"), escalation_id
         assert systems.effects() == linked_and_closed_once(PD, JIRA, SNOW, HOOK)
         # Nor was a close request sent again where the record shows it: only the webhook is
         # sent again, under the same Idempotency-Key (its receiver acts once).

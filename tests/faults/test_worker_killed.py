@@ -60,7 +60,8 @@ RESOLVE_WITHIN = timedelta(seconds=60)
 # acknowledge breach (escalated to the team lead), notice breach (automatic notice to the
 # stakeholder and the customer, escalated again at team-lead level), resolve warning (owner,
 # i.e. the front line, and the team lead), resolve breach (managers told, escalated to manager),
-# then the actions: resolution declared (front line) and verified (stakeholder and customer).
+# then the actions: resolution declared (front line) and verified (stakeholder and customer,
+# and the engagement lead asked to confirm the customer's access).
 EXPECTED = Counter({
     ("new_escalation", "/support/agent"): 1,
     ("escalated", "/support/team_lead"): 2,
@@ -73,6 +74,7 @@ EXPECTED = Counter({
     ("resolution_declared", "/support/agent"): 1,
     ("resolution_verified", "/stakeholder"): 1,
     ("resolution_verified", "/customer"): 1,
+    ("resolution_verified", "/support/engagement_lead"): 1,
 })
 TIMER_ORDER = ["acknowledge", "notice", "resolve_warning", "resolve"]
 
