@@ -85,9 +85,21 @@ SPECS: dict[str, Spec] = {
                                outcome=lambda v: v.sla.final_response,
                                warning_field="delay_notice_due"),
     "delay_notice_due": Spec("Complaint delay notice", checkpoint=True),
+    # The resolve gates run while their answer is awaited; passed, their deadlines are cleared.
+    "verify_due": Spec("Verify the resolution", outcome=lambda v: v.sla.verify,
+                       runs=lambda v: _awaits(v, Action.VERIFY_RESOLUTION),
+                       warning_field="verify_reminder_due"),
+    "confirm_due": Spec("Confirm customer access", outcome=lambda v: v.sla.confirm,
+                        runs=lambda v: _awaits(v, Action.CONFIRM_CUSTOMER_ACCESS),
+                        warning_field="confirm_reminder_due"),
 }
 # Fields that are shown as part of another clock, never as a clock of their own.
-_FOLDED = frozenset({"resolve_warning_due", "internal_rca_due", "customer_rca_due"})
+_FOLDED = frozenset({"resolve_warning_due", "internal_rca_due", "customer_rca_due",
+                     "verify_reminder_due", "confirm_reminder_due"})
+
+
+def _awaits(view: EscalationView, action: Action) -> bool:
+    return _open(view) and action.value in view.allowed_actions
 
 
 def _label(field: str) -> str:

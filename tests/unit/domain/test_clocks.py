@@ -107,3 +107,18 @@ def test_a_complaint_s_final_response_warns_from_its_delay_notice() -> None:
 
     assert state_of(v, "final_response_due", T0 + 25 * H) is ClockState.WARNING
     assert state_of(v, "delay_notice_due", T0 + 25 * H) is ClockState.REACHED
+
+
+def test_a_declared_resolution_counts_down_to_its_verification() -> None:
+    gate = view().deadlines.model_copy(update={"verify_reminder_due": T0 + 2 * H,
+                                               "verify_due": T0 + 3 * H})
+    v = view(notice_sent_at=T0, acknowledged_at=T0, resolution_declared_at=T0 + H,
+             sla=SlaState(notice=SlaOutcome.MET, acknowledge=SlaOutcome.MET,
+                          resolve=SlaOutcome.MET, verify=SlaOutcome.PENDING),
+             stage=Stage.RESOLVE, allowed_actions=[Action.VERIFY_RESOLUTION.value],
+             ).model_copy(update={"deadlines": gate})
+    found = next_clock(v, now=T0 + H)
+    assert found is not None
+    assert (found.key, found.label) == ("verify_due", "Verify the resolution")
+    assert state_of(v, "verify_due", T0 + 2.5 * H) is ClockState.WARNING  # past its reminder
+    assert "verify_reminder_due" not in {c.key for c in clocks(v, now=T0)}
