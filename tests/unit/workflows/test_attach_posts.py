@@ -9,7 +9,7 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
-from domain.enums import Role
+from domain.enums import Audience, Role
 from domain.messages import AttachedPost, AttachPostsInput
 from domain.models import (
     ActionPlanInput,
@@ -55,8 +55,11 @@ async def test_a_batch_sent_twice_under_one_id_is_one_entry(rig: Rig) -> None:
 
 
 async def test_an_escalation_in_its_close_stage_refuses_posts(rig: Rig) -> None:
-    handle, _ = await rig.open({**OUTAGE, "related_records": ["INC-1"]})
-    await handle.execute_update(EscalationWorkflow.send_notice, NoticeInput(actor=IM))
+    # The notice needs someone to reach (issue 20): a stakeholder, and it goes to them only.
+    handle, _ = await rig.open({**OUTAGE, "related_records": ["INC-1"],
+                                "stakeholders": [rig.stakeholder("exec")]})
+    await handle.execute_update(EscalationWorkflow.send_notice,
+                                NoticeInput(actor=IM, audiences=[Audience.INTERNAL]))
     await handle.execute_update(EscalationWorkflow.set_action_plan, ActionPlanInput(
         actor=ENGINEER, steps=[{"description": "restart"}]))
     await handle.execute_update(EscalationWorkflow.declare_resolution,
