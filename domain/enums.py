@@ -9,6 +9,7 @@ class Status(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
     CANCELLED = "cancelled"
+    MERGED = "merged"  # closed as a duplicate of another escalation (issue 22); see merged_into
 
 
 class Stage(StrEnum):
@@ -153,6 +154,8 @@ class Action(StrEnum):
     RESOLVE_EARLY = "resolve_early"
     SEND_DELAY_NOTICE = "send_delay_notice"
     SEND_IDR_RESPONSE = "send_idr_response"
+    MERGE = "merge"  # close as a duplicate of another escalation (issue 22)
+    ADD_NOTE = "add_note"  # an internal note; never sent to customers (issue 22)
 
 
 class TimelineType(StrEnum):
@@ -197,6 +200,9 @@ class TimelineType(StrEnum):
     IDR_RESPONSE_SENT = "idr_response_sent"
     SLA_EXTENDED = "sla_extended"
     POSTS_ATTACHED = "posts_attached"  # social intake grouped posts (or a spike grew) into it
+    MERGED = "merged"  # this escalation closed as a duplicate (details.into)
+    DUPLICATE_MERGED = "duplicate_merged"  # a duplicate merged into this one (details.duplicate)
+    NOTE = "note"  # an internal note (details.text, details.mentioned)
 
 
 class NotificationEvent(StrEnum):
@@ -216,6 +222,8 @@ class NotificationEvent(StrEnum):
     COMPLAINT_ACKNOWLEDGEMENT = "complaint_acknowledgement"
     DELAY_NOTICE = "delay_notice"
     IDR_RESPONSE = "idr_response"
+    MERGED = "merged"  # the escalation was merged into another: where it went
+    MENTION = "mention"  # a team contact named with @ in an internal note
 
 
 class NotificationAudience(StrEnum):

@@ -27,6 +27,7 @@ class ActivityName(StrEnum):
     MEASURE_SPIKE = "measure_spike"
     RECORD_SPIKE = "record_spike"
     ATTACH_POSTS = "attach_posts"
+    ABSORB_DUPLICATE = "absorb_duplicate"  # a merged duplicate's update to its survivor
 
 
 # The escalation workflow's update that adds posts to it (social intake): not a lifecycle

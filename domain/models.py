@@ -37,6 +37,7 @@ from domain.inputs import Contact as Contact
 from domain.inputs import Strict as Strict
 from domain.inputs import check_address
 from domain.record_outcomes import RecordLink, RecordOutcome
+from domain.saved_replies import ReplyName
 from domain.sealed import SEALED_ADDRESS_MAX
 
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
@@ -141,16 +142,30 @@ class AddDetailsInput(ActionInput):
 
 
 class NoticeInput(ActionInput):
-    message: Message | None = None  # None: the policy's notice template
+    message: Message | None = None  # None: the saved reply, else the policy's notice template
     audiences: Annotated[list[Audience], Field(min_length=1, max_length=2)] = [
         Audience.INTERNAL,
         Audience.CUSTOMERS,
     ]
+    saved_reply: ReplyName | None = None  # a saved reply of the policy, instead of a message
+
+    @model_validator(mode="after")
+    def _message_or_saved_reply(self) -> NoticeInput:
+        if self.message is not None and self.saved_reply is not None:
+            raise ValueError("give either message or saved_reply, not both")
+        return self
 
 
 class StatusUpdateInput(ActionInput):
-    message: Message
+    message: Message | None = None  # exactly one of message and saved_reply
     audiences: Annotated[list[Audience], Field(min_length=1, max_length=2)] = [Audience.INTERNAL]
+    saved_reply: ReplyName | None = None
+
+    @model_validator(mode="after")
+    def _message_or_saved_reply(self) -> StatusUpdateInput:
+        if (self.message is None) == (self.saved_reply is None):
+            raise ValueError("give exactly one of message and saved_reply")
+        return self
 
 
 class PlanStep(Strict):
@@ -382,6 +397,8 @@ class EscalationView(BaseModel):
     links: Links
     created_at: datetime
     updated_at: datetime
+    merged_into: str | None = None  # status merged: the escalation it was merged into
+    merged_from: list[str] = []  # the duplicates merged into this one
 
 
 class TimelineEntry(BaseModel):

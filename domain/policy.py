@@ -41,6 +41,7 @@ from domain.intake.policy import IntakePolicy
 from domain.models import Recipient
 from domain.policy_base import PolicyModel
 from domain.related_systems import ProblemRecords, RelatedSystem, systems_problems
+from domain.saved_replies import SavedReply, library_problems
 from domain.templates import placeholders_in, template_problems
 
 __all__ = ["Calendar", "Policy", "PolicyError", "PolicyModel", "iso_duration", "parse_policy",
@@ -309,6 +310,8 @@ class Policy(PolicyModel):
     sensitive_categories: list[Category] = [Category.BILLING]
     sensitive_tags: list[Keyword] = ["account", "health", "health_data"]
     related_systems: Annotated[list[RelatedSystem], Field(max_length=50)] = []
+    # The library agents answer from (issue 22); travels in the snapshot like the templates.
+    saved_replies: Annotated[list[SavedReply], Field(max_length=200)] = []
 
     @field_validator("priorities")
     @classmethod
@@ -414,6 +417,7 @@ def consistency_problems(policy: Policy) -> list[str]:
     hosts = parse_rules(policy.notifications.allowed_hosts,
                         block_private=policy.notifications.block_private_addresses)
     problems.extend(systems_problems(policy.related_systems, targets, hosts))
+    problems.extend(library_problems(policy.saved_replies))
     return problems
 
 

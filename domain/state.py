@@ -151,6 +151,11 @@ class EscalationState(BaseModel):
     policy: Policy
     links: LinkBases = LinkBases()
     outbox: list[Notification] = []  # deliveries not yet finished; restarted after continue-as-new
+    # Merging (issue 22): where this one went as a duplicate, and the duplicates it took in
+    # (each once: a repeated absorb_duplicate changes nothing).
+    merged_into: str | None = None
+    merged_from: list[str] = []
+    notes: int = 0  # internal notes written (issue 22); the notes are timeline entries
 
     @property
     def is_open(self) -> bool:
@@ -203,4 +208,6 @@ class EscalationState(BaseModel):
             links=self.links.links_for(self.id),
             created_at=self.created_at,
             updated_at=self.updated_at,
+            merged_into=self.merged_into,
+            merged_from=self.merged_from,
         )

@@ -14,6 +14,7 @@ from activities.channels.config import NotifyConfig
 from activities.channels.http import new_http_client
 from activities.intake import IntakeActivities
 from activities.log_context import ActivityLogContext
+from activities.merging import MergeActivities
 from activities.metrics import DomainMetrics
 from activities.notify import NotifyActivities
 from activities.records.activities import RecordActivities
@@ -50,6 +51,7 @@ async def create_worker(
     metrics = DomainMetrics.of_client(client)
     store = StoreActivities(sessions, metrics)
     intake = IntakeActivities(sessions, client)
+    merging = MergeActivities(client)
     choice = runner.choose_runner(settings)
     executor = ThreadPoolExecutor(max_workers=ACTIVITY_SLOTS, thread_name_prefix="activity")
     try:
@@ -72,6 +74,7 @@ async def create_worker(
                     intake.measure_spike,
                     intake.record_spike,
                     intake.attach_posts,
+                    merging.absorb_duplicate,
                 ],
                 activity_executor=executor,
                 max_concurrent_activities=ACTIVITY_SLOTS,

@@ -84,12 +84,30 @@ def current_details(state: EscalationState, next_timer: PendingTimer | None) -> 
         final = state.sla.final_response.value if state.sla.final_response else "-"
         lines.append(f"- complaint {record.reference}: acknowledgement {ack}, final response "
                      f"{final}, five-day rule {record.five_day_rule.value}")
+    lines.extend(casework_lines(state))
     if next_timer is not None:
         due = f"{next_timer.due:%Y-%m-%d %H:%M:%S} UTC"
         lines.append(f"- next deadline: {next_timer.summary} at {due}")
     else:
         lines.append("- next deadline: none")
     return "\n".join(lines)
+
+
+def casework_lines(state: EscalationState) -> list[str]:
+    """Merges, notes and saved replies (issue 22), each line only once there is something."""
+    lines: list[str] = []
+    if state.merged_into:
+        lines.append(f"- merged into {state.merged_into} (a duplicate)")
+    if state.merged_from:
+        more = ", …" if len(state.merged_from) > 5 else ""
+        lines.append(f"- duplicates merged in: {len(state.merged_from)} "
+                     f"({', '.join(state.merged_from[:5])}{more})")
+    if state.notes:
+        lines.append(f"- internal notes: {state.notes}")
+    fit = sum(r.fits(state.category, state.tags) for r in state.policy.saved_replies)
+    if fit:
+        lines.append(f"- saved replies that fit: {fit}")
+    return lines
 
 
 def delivery_input(state: EscalationState, notification: Notification) -> DeliveryInput:

@@ -17,11 +17,20 @@ from workflows import effects, patches, records
 from workflows import search_attributes as sa
 
 with workflow.unsafe.imports_passed_through():
+    from activities.merging import MergeActivities
     from activities.notify import NotifyActivities
     from activities.store import StoreActivities
     from domain import lifecycle, timers
+    from domain.casework import (
+        ABSORB_DUPLICATE_UPDATE,
+        AbsorbInput,
+        AbsorbRequest,
+        MergeInput,
+        NoteInput,
+    )
     from domain.enums import Action, Stage
     from domain.errors import ActionNotAllowed, DomainError, HandingOver
+    from domain.lifecycle import merging, replies
     from domain.messages import (
         ATTACH_POSTS_UPDATE,
         AttachPostsInput,
@@ -78,6 +87,9 @@ class EscalationWorkflow:
         self._queues: dict[tuple[str, str], list[Notification]] = {}
         self._senders: dict[tuple[str, str], asyncio.Task[None]] = {}
         self._record_tasks: dict[str, asyncio.Task[None]] = {}  # by RecordWork.key
+        # The escalation this one is being merged into, while the survivor is asked: it then
+        # refuses to take in others (domain/lifecycle/merging.py: no loops).
+        self._merging: str | None = None
 
     @workflow.run
     async def run(self, input: WorkflowInput) -> EscalationSummary:
@@ -537,3 +549,77 @@ class EscalationWorkflow:
     @send_idr_response.validator
     def _validate_send_idr_response(self, input: IdrResponseInput) -> None:
         self._validate(Action.SEND_IDR_RESPONSE, input)
+
+    # Case work (issue 22): merge a duplicate, internal notes, saved replies.
+
+    @workflow.update(description="Merge into another escalation as a duplicate; closes as merged")
+    async def merge(self, input: MergeInput) -> EscalationView:
+        async with self._lock:
+            state = self._current()
+            if merging.is_repeat(state, input):
+                return self._view()  # a retried merge answers as the first did
+            self._recheck(Action.MERGE, input)
+            self._merging = input.into
+            try:
+                # The survivor first: a refusal there leaves this escalation as it was.
+                await workflow.execute_activity_method(
+                    MergeActivities.absorb_duplicate,
+                    AbsorbRequest(into=input.into, update_id=f"absorb-{state.id}",
+                                  absorb=merging.absorb_input(state, input)),
+                    start_to_close_timeout=effects.STORE_TIMEOUT,
+                    retry_policy=effects.STORE_RETRY,
+                    summary=f"hand customers, records and posts over to {input.into}",
+                )
+            except ActivityError as error:
+                cause = error.cause
+                why = cause.message if isinstance(cause, ApplicationError) else str(error)
+                raise effects.to_application_error(ActionNotAllowed(
+                    why, stage=state.stage.value,
+                    allowed_actions=[a.value for a in lifecycle.allowed_actions(state)],
+                )) from None
+            finally:
+                self._merging = None
+            await self._commit(lifecycle.apply(self._current(), input, at=workflow.now()))
+            return self._view()
+
+    @merge.validator
+    def _validate_merge(self, input: MergeInput) -> None:
+        if self._state is not None and merging.is_repeat(self._state, input):
+            return
+        self._validate(Action.MERGE, input)
+        if self._merging is not None:
+            raise effects.to_application_error(ActionNotAllowed(
+                f"merge is not allowed: already being merged into {self._merging}",
+                stage=self._current().stage.value, allowed_actions=[]))
+
+    @workflow.update(name=ABSORB_DUPLICATE_UPDATE,
+                     description="Take in a duplicate: its customers, records, people and posts")
+    async def absorb_duplicate(self, input: AbsorbInput) -> EscalationView:
+        async with self._lock:
+            self._absorbable(input)  # again: this one may have closed or started merging
+            if input.duplicate_id not in self._current().merged_from:
+                await self._commit(merging.absorb(self._current(), input, at=workflow.now()))
+            return self._view()
+
+    @absorb_duplicate.validator
+    def _validate_absorb_duplicate(self, input: AbsorbInput) -> None:
+        self._refuse_while_handing_over()
+        self._absorbable(input)
+
+    def _absorbable(self, input: AbsorbInput) -> None:
+        try:
+            merging.ensure_absorbable(self._current(), input, merging=self._merging)
+        except DomainError as error:
+            raise effects.to_application_error(error) from None
+
+    @workflow.update(description="Internal note; @name notifies that team contact")
+    async def add_note(self, input: NoteInput) -> EscalationView:
+        return await self._act(Action.ADD_NOTE, input)
+
+    @add_note.validator
+    def _validate_add_note(self, input: NoteInput) -> None:
+        self._validate(Action.ADD_NOTE, input)
+
+    @workflow.query(description="The policy's saved replies that fit, rendered")
+    def saved_replies(self) -> list[replies.RenderedReply]:
+        return replies.fitting(self._current())

@@ -40,6 +40,8 @@ UPDATES: Mapping[Action, Update] = cast(Mapping[Action, Update], {
     Action.RESOLVE_EARLY: EscalationWorkflow.resolve_early,
     Action.SEND_DELAY_NOTICE: EscalationWorkflow.send_delay_notice,
     Action.SEND_IDR_RESPONSE: EscalationWorkflow.send_idr_response,
+    Action.MERGE: EscalationWorkflow.merge,
+    Action.ADD_NOTE: EscalationWorkflow.add_note,
 })
 
 # Social intake's update (not a lifecycle action: no entry in UPDATES), typed the same way.

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain import recipients as to
+from domain.casework import MergeInput, NoteInput
 from domain.enums import (
     Audience,
     EscalationType,
@@ -22,6 +23,9 @@ from domain.enums import (
 from domain.errors import InvalidAction
 from domain.lifecycle import complaints, gates
 from domain.lifecycle.closing import cancel, share_customer_rca, submit_internal_rca
+from domain.lifecycle.merging import merge
+from domain.lifecycle.notes import add_note
+from domain.lifecycle.replies import message_of
 from domain.lifecycle.rules import ACTION_OF
 from domain.lifecycle.steps import (
     advance,
@@ -77,7 +81,7 @@ def apply(
         case AddDetailsInput():
             _add_details(tx, command)
         case NoticeInput():
-            send_notice(tx, command.message, command.audiences, automatic=False)
+            send_notice(tx, message_of(state, command), command.audiences, automatic=False)
         case StatusUpdateInput():
             _status_update(tx, command)
         case ActionPlanInput():
@@ -107,6 +111,10 @@ def apply(
         case IdrResponseInput():
             complaints.send_idr_response(tx, command.outcome, command.reasons,
                                          command.compensation)
+        case MergeInput():
+            merge(tx, command)
+        case NoteInput():
+            add_note(tx, command)
         case _:  # pragma: no cover - INPUTS covers every action
             raise InvalidAction(f"unknown action {action}")
     advance(tx)
@@ -153,9 +161,13 @@ def _status_update(tx: Tx, command: StatusUpdateInput) -> None:
     s = tx.state
     if s.resolution_state is ResolutionState.WORKING:
         restart_cadence(tx)
-    text = to.fill(s.policy.templates.status_update, s, message=command.message)
-    tx.log(TimelineType.STATUS_UPDATE,
-           {"message": command.message, "audiences": [a.value for a in command.audiences]})
+    message = message_of(s, command) or ""
+    text = to.fill(s.policy.templates.status_update, s, message=message)
+    details: dict[str, object] = {"message": message,
+                                  "audiences": [a.value for a in command.audiences]}
+    if command.saved_reply is not None:
+        details["saved_reply"] = command.saved_reply
+    tx.log(TimelineType.STATUS_UPDATE, details)
     notify_audiences(tx, NotificationEvent.STATUS_UPDATE, command.audiences,
                      subject=f"Update: {s.title}", message=text)
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from domain import recipients as to
+from domain.casework import MergeInput, NoteInput
 from domain.enums import Action, EscalationType, ResolutionState, Role, Stage
 from domain.errors import (
     ActionNotAllowed,
@@ -24,6 +25,7 @@ from domain.lifecycle.complaint_rules import (
     complaint_precondition,
     input_problems,
 )
+from domain.lifecycle.replies import ensure_reply_usable
 from domain.models import (
     AcknowledgeInput,
     ActionInput,
@@ -55,17 +57,22 @@ _COMMUNICATE = _ANY_TIME | COMPLAINT_ACTIONS | {
     Action.ESCALATE,
 }
 
+# Case work (issue 22): a note at any stage; a duplicate merges while it is being worked.
+_NOTES = frozenset({Action.ADD_NOTE})
+_MERGING = frozenset({Action.MERGE})
+
 ALLOWED: Mapping[Stage, frozenset[Action]] = {
-    Stage.START: _ANY_TIME,
-    Stage.COMMUNICATE: _COMMUNICATE,
-    Stage.RESOLVE: _COMMUNICATE
+    Stage.START: _ANY_TIME | _NOTES,
+    Stage.COMMUNICATE: _COMMUNICATE | _NOTES | _MERGING,
+    Stage.RESOLVE: _COMMUNICATE | _NOTES | _MERGING
     | {
         Action.DEPLOY_TASK_FORCE,
         Action.DECLARE_RESOLUTION,
         Action.VERIFY_RESOLUTION,
         Action.CONFIRM_CUSTOMER_ACCESS,
     },
-    Stage.CLOSE: frozenset({Action.SUBMIT_INTERNAL_RCA, Action.SHARE_CUSTOMER_RCA, Action.CANCEL}),
+    Stage.CLOSE: frozenset({Action.SUBMIT_INTERNAL_RCA, Action.SHARE_CUSTOMER_RCA, Action.CANCEL})
+    | _NOTES,
 }
 
 _IM = Role.INCIDENT_MANAGER
@@ -90,6 +97,9 @@ ROLES: Mapping[Action, frozenset[Role]] = {
     Action.RESOLVE_EARLY: frozenset({_IM, Role.ENGAGEMENT_LEAD}),
     Action.SEND_DELAY_NOTICE: frozenset({_IM, Role.ENGAGEMENT_LEAD}),
     Action.SEND_IDR_RESPONSE: frozenset({_IM, Role.ENGAGEMENT_LEAD}),
+    Action.MERGE: frozenset({_IM}),
+    # Every role that works an escalation; a viewer only reads.
+    Action.ADD_NOTE: frozenset({_IM, Role.ENGINEER, Role.ENGAGEMENT_LEAD}),
 }
 
 INPUTS: Mapping[Action, type[ActionInput]] = {
@@ -110,6 +120,8 @@ INPUTS: Mapping[Action, type[ActionInput]] = {
     Action.RESOLVE_EARLY: ResolveEarlyInput,
     Action.SEND_DELAY_NOTICE: DelayNoticeInput,
     Action.SEND_IDR_RESPONSE: IdrResponseInput,
+    Action.MERGE: MergeInput,
+    Action.ADD_NOTE: NoteInput,
 }
 # `apply` receives only the input; its type names the action.
 ACTION_OF: Mapping[type[ActionInput], Action] = {cls: action for action, cls in INPUTS.items()}
@@ -179,6 +191,21 @@ def ensure_allowed(
         if command.team == state.team:
             raise InvalidAction(f"the escalation is already with team {command.team!r}")
     _complaint_checks(state, action, command, allowed)
+    if isinstance(command, NoticeInput | StatusUpdateInput):
+        ensure_reply_usable(state, command)
+    if isinstance(command, MergeInput):
+        _merge_checks(state, command, allowed)
+
+
+def _merge_checks(state: EscalationState, command: MergeInput, allowed: list[Action]) -> None:
+    """What the duplicate itself can tell; the survivor checks the rest when it is asked."""
+    if command.into == state.id:
+        raise InvalidAction("an escalation cannot be merged into itself")
+    if command.into in state.merged_from:
+        raise ActionNotAllowed(
+            f"merge is not allowed: {command.into} was merged into this escalation; merging "
+            "back would make a loop", stage=state.stage.value,
+            allowed_actions=[a.value for a in allowed])
 
 
 def _complaint_checks(
