@@ -12,8 +12,9 @@ from sqlmodel import Session
 from temporalio import activity
 
 from activities.metrics import DomainMetrics
-from domain.enums import TimelineType
+from domain.enums import Status, TimelineType
 from domain.messages import ActivityName, CloseRecordsInput, PriorEscalationsInput, RecordInput
+from store.merging import hand_over_posts
 from store.queries import (
     append_timeline,
     close_records,
@@ -36,6 +37,8 @@ class StoreActivities:
         with self._sessions() as session, session.begin():
             upsert_escalation(session, input.view, request_hash=input.request_hash)
             inserted = append_timeline(session, input.view.id, input.entries)
+            if input.view.status is Status.MERGED and input.view.merged_into:
+                hand_over_posts(session, input.view.id, input.view.merged_into)
             for entry in input.entries:
                 if entry.type is TimelineType.NOTIFICATION_FAILED:
                     # Retries ran out in the workflow: the delivery row says so too.

@@ -28,6 +28,7 @@ from api.routes import (
     intake,
     rca,
     reports,
+    saved_replies,
     slack,
     triage,
 )
@@ -150,7 +151,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Customer escalations, each one a durable Temporal workflow.",
         lifespan=_lifespan(settings),
     )
-    for module in (escalations, actions, rca, triage, intake, reports, idr_report, slack, health):
+    for module in (escalations, actions, saved_replies, rca, triage, intake, reports, idr_report,
+                   slack, health):
         app.include_router(module.router)
     problems.install(app)
     errors.install(app)

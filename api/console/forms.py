@@ -16,7 +16,7 @@ from starlette.datastructures import FormData
 
 from domain.enums import Action, Role
 from domain.errors import InvalidInput
-from domain.forms import FormSpec, form_spec
+from domain.forms import FieldKind, FormSpec, form_spec
 from domain.lifecycle import INPUTS, ROLES
 from domain.models import CreateEscalationInput, EscalationView
 
@@ -35,10 +35,31 @@ WORDS: dict[Action, tuple[str, str]] = {
     Action.SUBMIT_INTERNAL_RCA: ("Submit the internal RCA", "the internal RCA"),
     Action.SHARE_CUSTOMER_RCA: ("Share the customer RCA", "the customer RCA"),
     Action.CANCEL: ("Cancel the escalation", "a cancellation"),
+    Action.MERGE: ("Merge into another escalation", "a merge"),
+    Action.ADD_NOTE: ("Add an internal note", "an internal note"),
 }
 FORMS: dict[Action, FormSpec] = {action: form_spec(model) for action, model in INPUTS.items()}
 CREATE_FORM = form_spec(CreateEscalationInput)
 WRITING = "writing:"
+
+
+# The forms that may send a saved reply instead of a message (issue 22).
+REPLYING = frozenset({Action.SEND_NOTICE, Action.POST_STATUS_UPDATE})
+
+
+def with_saved_replies(spec: FormSpec, names: Sequence[str]) -> FormSpec:
+    """The form's `saved_reply` as a choice of the replies that fit the escalation (no field
+    when none fits: there is nothing to choose)."""
+    fields = []
+    for f in spec.fields:
+        if f.name == "saved_reply":
+            if not names:
+                continue
+            f = f.model_copy(update={
+                "kind": FieldKind.SELECT, "options": list(names), "label": "Saved reply",
+                "help": "Instead of a message: the saved reply, filled in for this escalation."})
+        fields.append(f)
+    return FormSpec(fields=fields)
 
 
 def title(action: Action) -> str:

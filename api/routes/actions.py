@@ -16,6 +16,7 @@ from api.deps import EscalationId, EscalationsDep, ExpectedVersion
 from api.http.masking import for_role
 from api.http.problems import responses
 from api.services.escalations import Escalations
+from domain.casework import MergeInput, NoteInput
 from domain.enums import Action
 from domain.models import (
     AcknowledgeInput,
@@ -65,6 +66,8 @@ PATHS: dict[Action, str] = {
     Action.RESOLVE_EARLY: "resolve-early",
     Action.SEND_DELAY_NOTICE: "delay-notice",
     Action.SEND_IDR_RESPONSE: "idr-response",
+    Action.MERGE: "merge",
+    Action.ADD_NOTE: "notes",
 }
 
 
@@ -288,5 +291,29 @@ async def send_idr_response(
 ) -> EscalationView:
     """Send the final (IDR) response: its outcome, reasons and the AFCA paragraph."""
     return await _act(Action.SEND_IDR_RESPONSE, body, escalations=escalations,
+                      escalation_id=escalation_id, actor=actor, expected=expected,
+                      response=response)
+
+
+@router.post("/merge")
+async def merge(
+    actor: Annotated[Actor, _actor(Action.MERGE)], escalations: EscalationsDep,
+    escalation_id: EscalationId, expected: ExpectedVersion, response: Response,
+    body: MergeInput,
+) -> EscalationView:
+    """Merge this duplicate into `into`; it closes as merged, its customers and records move."""
+    return await _act(Action.MERGE, body, escalations=escalations,
+                      escalation_id=escalation_id, actor=actor, expected=expected,
+                      response=response)
+
+
+@router.post("/notes")
+async def add_note(
+    actor: Annotated[Actor, _actor(Action.ADD_NOTE)], escalations: EscalationsDep,
+    escalation_id: EscalationId, expected: ExpectedVersion, response: Response,
+    body: NoteInput,
+) -> EscalationView:
+    """Add an internal note (never sent to customers); `@name` notifies that team contact."""
+    return await _act(Action.ADD_NOTE, body, escalations=escalations,
                       escalation_id=escalation_id, actor=actor, expected=expected,
                       response=response)

@@ -24,6 +24,7 @@ from api.services.roles import ensure_role
 from api.services.store import StoreReader
 from api.services.temporal import TemporalGateway
 from credentials.sealing import AddressSealer, seal_addresses
+from domain.casework import MergeInput
 from domain.complaint_codes import complaint_problems
 from domain.enums import Action, Status
 from domain.errors import Conflict, DomainError, FieldProblem, InvalidInput, NotFound
@@ -157,11 +158,29 @@ class Escalations:
         runs the update once (a click delivered twice, api/services/slack.py)."""
         ensure_role(actor, action)
         _server_fields_refused(command)
+        if isinstance(command, MergeInput):
+            repeated = await self._merge_precheck(escalation_id, command)
+            if repeated is not None:
+                return repeated
         if isinstance(command, AddDetailsInput | TaskForceInput):
             check_addresses(command, self._policy.host_rules)
             command = self._sealed(command)
         command = command.model_copy(update={"actor": actor, "expected_version": expected_version})
         return await self._update(escalation_id, UPDATES[action], command, update_id=update_id)
+
+    async def _merge_precheck(self, escalation_id: str, command: MergeInput
+                              ) -> EscalationView | None:
+        """A merge into an escalation nobody knows is a bad `into` (422); a merge repeated
+        after the duplicate's workflow completed answers as the first one did (the stored
+        view); anything else the workflows decide (domain/lifecycle/merging.py)."""
+        duplicate = await self.stored(escalation_id)
+        if (duplicate is not None and duplicate.status is Status.MERGED
+                and duplicate.merged_into == command.into):
+            return duplicate
+        if command.into != escalation_id and await self.stored(command.into) is None:
+            raise InvalidInput("The merge is not valid.", problems=[FieldProblem(
+                field="into", message=f"no escalation {command.into}")])
+        return None
 
     async def attach(self, escalation_id: str, command: AttachPostsInput, *, update_id: str
                      ) -> EscalationView:

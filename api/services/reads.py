@@ -22,6 +22,7 @@ from api.services.temporal import TemporalGateway, TemporalUnavailable
 from domain.enums import RcaKind, RcaStatus, Role, Status
 from domain.errors import FieldProblem, InvalidInput, NotFound, Unavailable
 from domain.intake.sources import Sources
+from domain.lifecycle.replies import RenderedReply
 from domain.models import EscalationView, TimelineEntry
 from store.queries import (
     DeliveryItem,
@@ -88,6 +89,24 @@ class Reads:
                     "The escalation's workflow did not answer and nothing is stored yet; retry."
                 ) from None
         return Found(stored, "store")
+
+    async def saved_replies(self, escalation_id: str) -> list[RenderedReply]:
+        """The saved replies that fit, from the escalation's policy snapshot (its workflow);
+        none once it has ended (nothing can be sent any more)."""
+        client = await self._temporal.client()
+        handle = client.get_workflow_handle_for(EscalationWorkflow.run, escalation_id)
+        try:
+            async with self._temporal.deadline():
+                return await handle.query(EscalationWorkflow.saved_replies,
+                                          rpc_timeout=self._temporal.timeout)
+        except RPCError as error:
+            if error.status is not RPCStatusCode.NOT_FOUND:
+                raise
+        except (WorkflowQueryFailedError, WorkflowQueryRejectedError):
+            raise Unavailable("The escalation's workflow did not answer; retry.") from None
+        if await self._store.read(lambda s: get_escalation(s, escalation_id)) is None:
+            raise NotFound(f"No escalation {escalation_id}.")
+        return []
 
     async def page(
         self, filters: EscalationFilters, *, limit: int, cursor: str | None

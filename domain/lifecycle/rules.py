@@ -14,6 +14,7 @@ from domain.casework import MergeInput, NoteInput
 from domain.enums import Action, EscalationType, ResolutionState, Role, Stage
 from domain.errors import (
     ActionNotAllowed,
+    FieldProblem,
     InvalidAction,
     InvalidInput,
     RoleNotAllowed,
@@ -200,7 +201,8 @@ def ensure_allowed(
 def _merge_checks(state: EscalationState, command: MergeInput, allowed: list[Action]) -> None:
     """What the duplicate itself can tell; the survivor checks the rest when it is asked."""
     if command.into == state.id:
-        raise InvalidAction("an escalation cannot be merged into itself")
+        raise InvalidInput("The merge is not valid.", problems=[FieldProblem(
+            field="into", message="an escalation cannot be merged into itself")])
     if command.into in state.merged_from:
         raise ActionNotAllowed(
             f"merge is not allowed: {command.into} was merged into this escalation; merging "

@@ -10,15 +10,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
+from temporalio.service import RPCError
 
 from api.console.auth import Viewer
 from api.console.forms import (
     FORMS,
+    REPLYING,
     FormState,
     action_named,
     actions_for,
     activity_words,
     title,
+    with_saved_replies,
 )
 from api.console.render import page
 from api.deps import EscalationId, PolicyDep, ReadsDep
@@ -26,6 +29,7 @@ from api.http.masking import delivery_for_role, for_role
 from api.services.presence import VIEWING, PresenceBoard
 from domain.clocks import clocks
 from domain.enums import Role
+from domain.errors import DomainError
 from domain.models import Actor
 from store.queries import DeliveryItem
 
@@ -49,8 +53,11 @@ async def escalation_context(
         by_seq[delivery.seq].append(delivery_for_role(delivery, user.role))
     now = datetime.now(UTC)
     actions = actions_for(view, user.role)
+    replies = await _reply_names(reads, escalation_id) if REPLYING & set(actions) else []
     forms = [
-        {"action": action, "title": title(action), "spec": FORMS[action],
+        {"action": action, "title": title(action),
+         "spec": with_saved_replies(FORMS[action], replies) if action in REPLYING
+         else FORMS[action],
          "state": form if form is not None and form.action is action else FormState(action)}
         for action in actions
     ]
@@ -70,6 +77,15 @@ async def escalation_context(
         "conflict": changed_since is not None,
         "temporal_ui": view.links.temporal_ui if user.role in TEMPORAL_UI_ROLES else None,
     }
+
+
+async def _reply_names(reads: ReadsDep, escalation_id: str) -> list[str]:
+    """The saved replies the forms offer; none when the workflow cannot say (the page shows
+    the stored state then, and a message can still be typed)."""
+    try:
+        return [r.name for r in await reads.saved_replies(escalation_id)]
+    except (DomainError, RPCError):
+        return []
 
 
 @router.get("/console/escalations/{escalation_id}")
