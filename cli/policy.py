@@ -59,6 +59,9 @@ def check(
         out.print(f"IDR file: {len(policy.idr.columns)} columns, {confirmed} confirmed against "
                   f"{escape(policy.idr.handbook)}")
     out.print(_intake(policy))
+    if policy.saved_replies:
+        names = ", ".join(r.name for r in policy.saved_replies)
+        out.print(f"Saved replies: {len(policy.saved_replies)} ({escape(names)})")
     out.print(f"[green]{escape(str(file))}: valid policy[/]")
 
 

@@ -42,6 +42,8 @@ BODIES: dict[Action, dict[str, Any]] = {
     Action.SEND_DELAY_NOTICE: {"reasons": "We are waiting for the insurer's assessor."},
     Action.SEND_IDR_RESPONSE: {"outcome": "resolved_in_favour_of_complainant",
                                "reasons": "We refunded the fee."},
+    Action.MERGE: {"into": "esc-01j9zzzzzzzzzzzzzzzzzzzzzz", "note": "same outage"},
+    Action.ADD_NOTE: {"text": "@alice can you look at the refund?"},
 }
 
 
@@ -62,13 +64,14 @@ POSTS = {"posts": [{"channel": "twitter", "post_id": "1790", "text": "Charged tw
 INTAKE = frozenset({Role.INCIDENT_MANAGER, Role.ENGINEER, Role.INTAKE})
 REPORTS = frozenset({Role.INCIDENT_MANAGER, Role.VIEWER})
 # Reads under an escalation that are not actions.
-READ_PATHS = {"timeline", "sources", "deliveries"}
+READ_PATHS = {"timeline", "sources", "deliveries", "saved-replies"}
 ENDPOINTS = [
     Endpoint("GET", "/v1/escalations", EVERYONE),
     Endpoint("POST", "/v1/escalations", IM, {"title": "Double charge", "category": "billing"}),
     Endpoint("GET", ESC, EVERYONE),
     Endpoint("GET", f"{ESC}/timeline", EVERYONE),
     Endpoint("GET", f"{ESC}/sources", EVERYONE),
+    Endpoint("GET", f"{ESC}/saved-replies", EVERYONE),
     *(Endpoint("POST", f"{ESC}/{PATHS[a]}", ROLES[a], BODIES[a]) for a in Action),
     Endpoint("GET", "/v1/rca-tasks",
              frozenset({Role.INCIDENT_MANAGER, Role.ENGINEER, Role.ENGAGEMENT_LEAD})),

@@ -75,6 +75,8 @@ API_ROLES = {
     Action.RESOLVE_EARLY: {"incident_manager", "engagement_lead"},
     Action.SEND_DELAY_NOTICE: {"incident_manager", "engagement_lead"},
     Action.SEND_IDR_RESPONSE: {"incident_manager", "engagement_lead"},
+    Action.MERGE: {"incident_manager"},
+    Action.ADD_NOTE: {"incident_manager", "engineer", "engagement_lead"},
 }
 
 
@@ -83,24 +85,28 @@ def test_roles_match_the_api_contract(action: Action) -> None:
     assert {r.value for r in lifecycle.ROLES[action]} == API_ROLES[action]
 
 
+# Merging and notes are allowed while an escalation is being worked (issue 22).
+CASEWORK = {"add_note", "merge"}
+
+
 @pytest.mark.parametrize(
     ("state_of", "expected"),
     [
         (lambda: opened(), {"acknowledge", "add_details", "send_notice", "set_action_plan",
-                            "escalate", "cancel"}),
+                            "escalate", "cancel", *CASEWORK}),
         (lambda: act(opened(), NoticeInput(actor=IM)),
          {"acknowledge", "add_details", "send_notice", "post_status_update", "set_action_plan",
-          "escalate", "cancel"}),
+          "escalate", "cancel", *CASEWORK}),
         (in_resolve, {"acknowledge", "add_details", "send_notice", "post_status_update",
                       "set_action_plan", "escalate", "deploy_task_force", "declare_resolution",
-                      "cancel"}),
+                      "cancel", *CASEWORK}),
         (lambda: act(in_resolve(), ResolutionInput(actor=IM, summary="done")),
          {"acknowledge", "add_details", "send_notice", "post_status_update", "set_action_plan",
-          "escalate", "verify_resolution", "cancel"}),
+          "escalate", "verify_resolution", "cancel", *CASEWORK}),
         (lambda: act(act(in_resolve(), ResolutionInput(actor=IM, summary="done")),
                      VerificationInput(actor=ENG, verified=True)),
          {"acknowledge", "add_details", "send_notice", "post_status_update", "set_action_plan",
-          "escalate", "confirm_customer_access", "cancel"}),
+          "escalate", "confirm_customer_access", "cancel", *CASEWORK}),
         (lambda: act(opened(), CancelInput(actor=IM, reason="dup")), set()),
     ],
     ids=["communicate", "after-notice", "resolve", "declared", "verified", "cancelled"],
