@@ -584,8 +584,9 @@ class EscalationWorkflow:
 
     @merge.validator
     def _validate_merge(self, input: MergeInput) -> None:
-        if self._state is not None and merging.is_repeat(self._state, input):
-            return
+        if self._merging == input.into or (
+                self._state is not None and merging.is_repeat(self._state, input)):
+            return  # the same merge again, in flight or done: the handler answers as it did
         self._validate(Action.MERGE, input)
         if self._merging is not None:
             raise effects.to_application_error(ActionNotAllowed(
