@@ -55,7 +55,8 @@ async def test_five_concurrent_merges_and_a_repeat_leave_one_survivor_with_every
     for handle in duplicates:
         await handle.result()  # a merged escalation's workflow completes
     state = await survivor.query(EscalationWorkflow.state)
-    assert [c.id for c in state.affected_customers] == [f"c{n}" for n in range(7)]
+    # Each customer once, in whatever order the concurrent merges arrived.
+    assert sorted(c.id for c in state.affected_customers) == [f"c{n}" for n in range(7)]
     assert sorted(state.merged_from) == sorted(d.id for d in duplicates)
     assert rig.count(survivor.id, "duplicate_merged") == 5
     assert sorted(s.name for s in state.stakeholders) == [f"exec{n}" for n in range(1, 6)]
