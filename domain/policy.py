@@ -42,7 +42,7 @@ from domain.models import Recipient
 from domain.policy_base import PolicyModel
 from domain.related_systems import ProblemRecords, RelatedSystem, systems_problems
 from domain.saved_replies import SavedReply, library_problems
-from domain.templates import placeholders_in, template_problems
+from domain.templates import TemplateText, placeholders_in
 
 __all__ = ["Calendar", "Policy", "PolicyError", "PolicyModel", "iso_duration", "parse_policy",
            "validate_policy"]
@@ -226,14 +226,7 @@ class Triage(PolicyModel):
     fallback: Category = Category.OTHER
 
 
-def _renders(value: str) -> str:
-    problems = template_problems(value)
-    if problems:
-        raise ValueError("; ".join(problems))
-    return value
-
-
-Template = Annotated[str, Field(min_length=1, max_length=10_000), AfterValidator(_renders)]
+Template = TemplateText
 
 
 class Templates(PolicyModel):

@@ -11,24 +11,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field, model_validator
 
 from domain.enums import Audience, Category
 from domain.policy_base import PolicyModel
-from domain.templates import placeholders_in, template_problems
+from domain.templates import TemplateText, placeholders_in
 
 # A name is typed into API bodies and chosen in the console: a short slug.
 ReplyName = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 
 
-def _renders(value: str) -> str:
-    problems = template_problems(value)
-    if problems:
-        raise ValueError("; ".join(problems))
-    return value
-
-
-ReplyText = Annotated[str, Field(min_length=1, max_length=10_000), AfterValidator(_renders)]
+ReplyText = TemplateText
 
 
 class SavedReply(PolicyModel):

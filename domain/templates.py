@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
 
 PLACEHOLDERS = frozenset(
     {
@@ -42,6 +45,17 @@ def template_problems(template: str) -> list[str]:
         elif spec or conversion:
             problems.append(f"placeholder {{{name}}} takes no format or conversion")
     return problems
+
+
+def _renders(value: str) -> str:
+    problems = template_problems(value)
+    if problems:
+        raise ValueError("; ".join(problems))
+    return value
+
+
+# A template's text in the policy (templates, saved replies): refused unless it renders safely.
+TemplateText = Annotated[str, Field(min_length=1, max_length=10_000), AfterValidator(_renders)]
 
 
 def _known() -> str:
