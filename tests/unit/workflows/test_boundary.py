@@ -18,6 +18,7 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.intake import IntakeActivities
+from activities.merging import MergeActivities
 from activities.notify import NotifyActivities
 from activities.records.activities import RecordActivities
 from activities.store import StoreActivities
@@ -39,7 +40,8 @@ def test_every_activity_is_registered_under_its_listed_name() -> None:
                StoreActivities.close_related_records, NotifyActivities.deliver_notification,
                RecordActivities.link_related_record, RecordActivities.close_related_record,
                RecordActivities.open_problem_record, IntakeActivities.measure_spike,
-               IntakeActivities.record_spike, IntakeActivities.attach_posts]
+               IntakeActivities.record_spike, IntakeActivities.attach_posts,
+               MergeActivities.absorb_duplicate]
     names = set()
     for method in methods:
         definition = activity._Definition.from_callable(method)
