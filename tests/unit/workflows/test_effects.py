@@ -49,3 +49,18 @@ def test_the_temporal_ui_details_show_the_gates_sla() -> None:
     state = _declared()
     details = effects.current_details(state, None)
     assert "verify pending" in details
+
+
+def test_the_ui_details_say_where_a_merged_one_went_and_what_a_survivor_took_in() -> None:
+    from tests.unit.domain.test_lifecycle import opened
+
+    fresh = opened()
+    fitting = sum(r.fits(fresh.category, fresh.tags) for r in fresh.policy.saved_replies)
+    assert effects.casework_lines(fresh) == [f"- saved replies that fit: {fitting}"]
+    merged = fresh.model_copy(update={"merged_into": "esc-x", "notes": 2})
+    details = effects.current_details(merged, None)
+    assert "- merged into esc-x (a duplicate)" in details
+    assert "- internal notes: 2" in details
+    survivor = fresh.model_copy(update={"merged_from": [f"esc-{n}" for n in range(7)]})
+    assert "- duplicates merged in: 7 (esc-0, esc-1, esc-2, esc-3, esc-4, …)" in (
+        effects.casework_lines(survivor))
