@@ -11,6 +11,10 @@
   allowed; its clocks are `domain.complaint_timers`.
 - `attaching`: posts that join an open escalation (social intake); an update, not an action.
 - `gates`: the owners and clocks of verification and customer-access confirmation.
+- `merging`: a duplicate merged into another escalation (issue 22): the survivor's
+  `absorb_duplicate` update (not an action) and the duplicate's `merge` action.
+- `notes`: internal notes and their @mentions. `replies`: the policy's saved replies that fit
+  an escalation, and the text a notice or status update sends when it names one.
 
 A new action touches:
 1. `domain/enums.py`: an `Action` member. Its value is the workflow update's name.
