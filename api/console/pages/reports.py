@@ -1,4 +1,5 @@
-"""Reports: the SLA report as charts, with the filters of GET /v1/reports/sla and a CSV."""
+"""Reports: the SLA report as charts, with the filters of GET /v1/reports/sla and a CSV; the
+listening report (GET /v1/reports/intake) of the same window below it."""
 
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ from starlette.responses import Response
 
 from api.console.auth import ReportReader
 from api.console.charts import Series, bar_chart, hours, whole
+from api.console.listening import listening_charts
 from api.console.render import page
 from api.deps import PolicyDep, StoreDep
 from api.http.problems import FieldError, unprocessable
 from domain.models import NO_NUL
 from domain.reports import SlaFigures, SlaReport
 from domain.trends import Breaches, WeekFigures, weekly
-from store.queries import breaches_by_kind, daily_figures, sla_report
+from store.queries import breaches_by_kind, daily_figures, intake_report, sla_report
 
 router = APIRouter()
 DEFAULT_WEEKS = 12
@@ -85,12 +87,14 @@ async def reports(request: Request, _user: ReportReader, store: StoreDep, policy
     since = since or datetime.now(UTC) - timedelta(weeks=DEFAULT_WEEKS)
     team = team or None
     report, breaches, weeks = await _figures(store, since, until, team)
+    listening = await store.read(lambda s: intake_report(s, since=since, until=until))
     query = {"since": since.isoformat(), "until": until.isoformat() if until else "",
              "team": team or ""}
     return page(request, "reports.html", {
         "report": report, "weeks": weeks, "breaches": breaches,
         "charts": charts(report, breaches, weeks), "teams": sorted(policy.policy.teams),
         "query": query, "hours": hours,
+        "listening": listening, "listening_charts": listening_charts(listening),
     })
 
 
