@@ -22,7 +22,7 @@ from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from cli.up import indexed_type
+from cli.up_temporal import indexed_type
 from config.key_fingerprint import sealing_fingerprint
 from config.policy_files import load_policy
 from config.settings import Settings
