@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from domain.complaint_record import Code, ComplaintInput, ComplaintRecord
@@ -239,6 +239,36 @@ class IdrResponseInput(ActionInput):
     compensation: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)] | None = None
 
 
+class PauseInput(ActionInput):
+    """Stop the SLA clocks while the team waits on the customer or a third party."""
+
+    reason: Annotated[str, Field(min_length=1, max_length=2_000)]
+    until: AwareDatetime | None = None  # the pause ends by itself then
+
+
+class ResumeInput(ActionInput):
+    note: OptionalLongText = ""
+
+
+class RetriageInput(ActionInput):
+    """A new priority, category or team, as if it had applied since creation."""
+
+    priority: Priority | None = None
+    category: Category | None = None
+    team: Annotated[str, Field(max_length=60, pattern=r"^[a-z0-9_-]+$")] | None = None
+    reason: Annotated[str, Field(min_length=1, max_length=2_000)]
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> RetriageInput:
+        if self.priority is None and self.category is None and self.team is None:
+            raise ValueError("name a new priority, category or team")
+        return self
+
+
+class DeescalateInput(ActionInput):
+    reason: Annotated[str, Field(min_length=1, max_length=2_000)]
+
+
 class Routing(BaseModel):
     rule: str
     reasons: list[str] = []
@@ -271,6 +301,14 @@ class Deadlines(BaseModel):
 REGULATORY_DEADLINES = frozenset({
     "final_response_due", "delay_notice_due", "complaint_acknowledge_due",
     "early_resolution_due", "final_response_warning_due",
+})
+
+
+# Deadlines a pause of the SLA clocks stops and moves on resume (domain/lifecycle/pausing.py).
+# The stakeholder notice and the regulatory ones run on; RCA tasks belong to close (no pause).
+PAUSABLE_DEADLINES = frozenset({
+    "acknowledge_due", "engage_more_due", "resolve_warning_due", "resolve_due",
+    "next_update_due", "verify_reminder_due", "verify_due", "confirm_reminder_due", "confirm_due",
 })
 
 
@@ -378,6 +416,12 @@ class EscalationView(BaseModel):
     record_links: list[RecordLink] = []
     record_outcomes: list[RecordOutcome] = []
     rca: RcaView
+    # The SLA clocks' pause (issue 22): status stays open. paused_total counts the seconds of
+    # pauses that ended (wall-clock time; reports take it out of time-to-resolve).
+    paused: bool = False
+    paused_at: datetime | None = None
+    paused_until: datetime | None = None  # when the pause ends by itself (until, or the cap)
+    paused_total: int = 0
     allowed_actions: list[str] = []
     links: Links
     created_at: datetime
