@@ -70,7 +70,8 @@ def test_resume_moves_every_running_clock_by_the_paused_time() -> None:
     assert not after.is_paused
     assert after.paused_total == 3 * 3600
     entry = resume.entries[0]
-    assert entry.type is TimelineType.RESUMED and entry.details["by"] == "hand"
+    assert entry.type is TimelineType.RESUMED
+    assert entry.details["by"] == "hand"
     assert entry.details["moved"]["resolve_due"] == d1.resolve_due.isoformat()
 
 
@@ -102,7 +103,7 @@ def test_a_cadence_restarted_during_the_pause_moves_only_by_the_time_after_it() 
 
 def test_pause_twice_is_refused_saying_what_keeps_running() -> None:
     state = paused(hours=1)
-    with pytest.raises(ActionNotAllowed, match="already paused.*notice.*keep running"):
+    with pytest.raises(ActionNotAllowed, match=r"already paused.*notice.*keep running"):
         lifecycle.ensure_allowed(state, Action.PAUSE, PauseInput(actor=ENG, reason="again"))
 
 
@@ -156,7 +157,8 @@ def test_the_pause_entry_names_the_clocks_that_stop_and_those_that_run_on() -> N
 
 def test_a_cancel_while_paused_ends_the_pause_and_counts_its_time() -> None:
     cancelled = act(paused(hours=1), CancelInput(actor=IM, reason="dup"), 2).state
-    assert not cancelled.is_paused and cancelled.paused_total == 3600
+    assert not cancelled.is_paused
+    assert cancelled.paused_total == 3600
 
 
 def test_a_breached_clock_stays_where_it_breached() -> None:

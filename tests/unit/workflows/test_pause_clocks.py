@@ -51,7 +51,8 @@ async def test_a_p2_paused_three_hours_breaches_resolve_three_hours_later(rig: R
     assert unpaused_due is not None
     view = await handle.execute_update(EscalationWorkflow.pause,
                                        PauseInput(actor=ENGINEER, reason="waiting on the bank"))
-    assert view.paused and view.status.value == "open"
+    assert view.paused
+    assert view.status.value == "open"
     await rig.env.sleep(3 * HOUR)
     view = await handle.execute_update(EscalationWorkflow.resume,
                                        ResumeInput(actor=ENGINEER, note="the bank answered"))
@@ -109,8 +110,10 @@ async def test_the_cap_refuses_a_pause(rig: Rig) -> None:
         await handle.execute_update(EscalationWorkflow.pause, PauseInput(
             actor=ENGINEER, reason="long wait", until=now + 2 * HOUR))
     cause = refused.value.cause
-    assert isinstance(cause, ApplicationError) and cause.type == "action_not_allowed"
-    assert "pause.max_total = PT1H" in cause.message and "keep running" in cause.message
+    assert isinstance(cause, ApplicationError)
+    assert cause.type == "action_not_allowed"
+    assert "pause.max_total = PT1H" in cause.message
+    assert "keep running" in cause.message
 
     await handle.execute_update(EscalationWorkflow.pause,
                                 PauseInput(actor=ENGINEER, reason="short wait"))
