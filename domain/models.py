@@ -5,11 +5,11 @@ Limits on every field keep bad input a clear 422 (api.md, "Errors") and keep his
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from domain.complaint_record import Code, ComplaintInput, ComplaintRecord
@@ -239,11 +239,17 @@ class IdrResponseInput(ActionInput):
     compensation: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)] | None = None
 
 
+def _utc_if_naive(value: datetime) -> datetime:
+    # The console's datetime-local field sends no offset: the service speaks UTC (api.md).
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
 class PauseInput(ActionInput):
     """Stop the SLA clocks while the team waits on the customer or a third party."""
 
     reason: Annotated[str, Field(min_length=1, max_length=2_000)]
-    until: AwareDatetime | None = None  # the pause ends by itself then
+    # The pause ends by itself then; a time without offset is UTC.
+    until: Annotated[datetime, AfterValidator(_utc_if_naive)] | None = None
 
 
 class ResumeInput(ActionInput):
