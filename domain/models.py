@@ -256,6 +256,16 @@ class ResumeInput(ActionInput):
     note: OptionalLongText = ""
 
 
+class Rerouting(BaseModel):
+    """The routing rules' answer for the re-triaged facts; the API fills it (the workflow's
+    policy snapshot does not carry the rules)."""
+
+    rule: str
+    team: str
+    tier: int
+    reasons: list[str] = []
+
+
 class RetriageInput(ActionInput):
     """A new priority, category or team, as if it had applied since creation."""
 
@@ -263,6 +273,7 @@ class RetriageInput(ActionInput):
     category: Category | None = None
     team: Annotated[str, Field(max_length=60, pattern=r"^[a-z0-9_-]+$")] | None = None
     reason: Annotated[str, Field(min_length=1, max_length=2_000)]
+    routing: SkipJsonSchema[Rerouting | None] = None
 
     @model_validator(mode="after")
     def _changes_something(self) -> RetriageInput:

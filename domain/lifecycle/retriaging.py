@@ -5,8 +5,9 @@ yet met or fired from the new priority's SLA as if it had applied since creation
 included): one already past fires at once, through the run loop like any due timer; one that
 already fired stays fired, its breach stands. A new category recomputes the temperature; a new
 team is told. The routing reasons gain the change, and the timeline entry holds before and after.
-The tier follows the recomputed engage-more checkpoint (routing rules stay with the API: the
-policy snapshot does not carry them).
+The routing rules run again in the API (the policy snapshot does not carry them) for the new
+category and priority: their reasons replace the old ones, and their tier applies when their team
+is the escalation's (a team changes only when the re-triage names one).
 
 De-escalation moves the level one step down and tells the contacts of the level left. Only a
 person does it: timers only ever raise the level.
@@ -21,7 +22,7 @@ from domain import recipients as to
 from domain.enums import Gate, Level, NotificationEvent, SlaOutcome, TimelineType
 from domain.lifecycle import pausing
 from domain.lifecycle.sla import arm_deadlines, gate_deadlines, next_update_due
-from domain.models import RetriageInput
+from domain.models import RetriageInput, Routing
 from domain.routing import temperature_of
 from domain.state import EscalationState
 from domain.timer_kinds import TimerKind
@@ -44,10 +45,14 @@ def retriage(tx: Tx, command: RetriageInput) -> None:
     if command.team is not None:
         s.team = command.team
     moved = recompute_deadlines(s) if s.priority.value != before["priority"] else {}
+    routed = command.routing
+    if routed is not None and routed.team == s.team:
+        s.tier = routed.tier  # a rule's tier belongs to the rule's team
     after = _facts(s)
     changes = ", ".join(f"{k} {before[k]} -> {after[k]}" for k in before if before[k] != after[k])
-    s.routing = s.routing.model_copy(update={
-        "reasons": [*s.routing.reasons, f"re-triaged by {tx.actor}: {changes} ({command.reason})"]})
+    line = f"re-triaged by {tx.actor}: {changes} ({command.reason})"
+    s.routing = (Routing(rule=routed.rule, reasons=[*routed.reasons, line]) if routed is not None
+                 else s.routing.model_copy(update={"reasons": [*s.routing.reasons, line]}))
     tx.log(TimelineType.RETRIAGED, {"reason": command.reason, "before": before, "after": after,
                                     "deadlines": moved})
     if s.team != before["team"]:

@@ -144,3 +144,21 @@ async def test_roles_outside_the_action_are_403(api: ApiStack, path: str, body: 
     esc = (await api.open())["id"]
     answer = await api.act(esc, path, body, role=role)
     assert answer.status_code == 403, answer.text
+
+
+async def test_retriage_runs_the_routing_rules_again_for_the_new_category(api: ApiStack) -> None:
+    opened = await api.open()  # billing, VIP: rule billing-vip, team billing, tier 2
+    answer = await api.act(opened["id"], "retriage",
+                           {"category": "outage", "team": "sre", "reason": "it is an outage"})
+    assert answer.status_code == 200, answer.text
+    view = answer.json()
+    assert (view["team"], view["tier"], view["routing"]["rule"]) == ("sre", 3, "outage")
+    assert view["routing"]["reasons"][0].startswith("rule 'outage' matched")
+    assert "category billing -> outage" in view["routing"]["reasons"][-1]
+
+
+async def test_retriage_refuses_a_routing_sent_by_the_client(api: ApiStack) -> None:
+    esc = (await api.open())["id"]
+    answer = await api.act(esc, "retriage", {"priority": "P4", "reason": "x", "routing": {
+        "rule": "mine", "team": "billing", "tier": 3}})
+    assert answer.status_code == 422, answer.text

@@ -26,6 +26,7 @@ from domain.models import (
     ResumeInput,
     RetriageInput,
 )
+from domain.routing import reroute
 from domain.state import EscalationState
 from domain.timers import TimerKind
 from domain.transition import Transition
@@ -129,3 +130,17 @@ def test_deescalate_moves_one_level_down_and_tells_the_level_left() -> None:
     told = {n.recipient.address for n in down.notifications
             if n.event is NotificationEvent.DEESCALATED}
     assert told == {r.address for r in POLICY.teams[up.team].contacts.team_lead}
+
+
+def test_the_rules_run_again_and_their_tier_applies_on_their_team() -> None:
+    state = opened()  # billing, not VIP: rule billing
+    view = state.to_view([])
+    routing = reroute(POLICY, view, category=Category.OUTAGE, priority=None)
+    assert (routing.rule, routing.team, routing.tier) == ("outage", "sre", 3)
+    same_team = act(state, RetriageInput(actor=IM, category=Category.OUTAGE, team="sre",
+                                         reason="outage", routing=routing), 1).state
+    assert (same_team.tier, same_team.routing.rule) == (3, "outage")
+    other_team = act(state, RetriageInput(actor=IM, category=Category.OUTAGE, reason="outage",
+                                          routing=routing), 1).state
+    assert other_team.tier == state.tier  # the rule's tier is sre's, the escalation is billing's
+    assert other_team.routing.reasons[-1].startswith("re-triaged by alice: category billing")
