@@ -141,7 +141,7 @@ def _deadline_clock(view: EscalationView, field: str, due: datetime, now: dateti
         state = ClockState.STOPPED
     outstanding = runs and not decided
     if view.paused and field in PAUSABLE_DEADLINES and outstanding and (
-            state is not ClockState.BREACHED):
+            outcome is not SlaOutcome.BREACHED):
         # Its due time moves on resume: no countdown to a time that will not hold.
         state, outstanding = ClockState.PAUSED, False
     return Clock(key=field, label=spec.label, due=due, warn_from=warn_from, state=state,

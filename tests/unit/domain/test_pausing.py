@@ -10,6 +10,7 @@ from domain import lifecycle, timers
 from domain.calendar import business_time_between
 from domain.enums import Action, Priority, SlaOutcome, TimelineType
 from domain.errors import ActionNotAllowed, InvalidInput
+from domain.lifecycle.sla import current_deadline
 from domain.models import (
     ActionInput,
     CancelInput,
@@ -178,3 +179,13 @@ def test_the_view_shows_the_pause() -> None:
 def test_the_default_policy_caps_every_priority() -> None:
     assert all(POLICY.sla(p).pause.max_total for p in Priority)
     assert isinstance(POLICY, Policy)
+
+
+def test_while_paused_a_message_names_no_stopped_clock_as_next_deadline() -> None:
+    running = current_deadline(in_resolve())
+    assert running is not None
+    assert running.what == "acknowledgement due"
+    assert current_deadline(paused(hours=0.1)) is None  # notice sent; nothing else runs
+    found = current_deadline(paused(hours=0.1, state=opened()))
+    assert found is not None
+    assert found.what == "stakeholder notice due"
