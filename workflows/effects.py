@@ -94,7 +94,8 @@ def current_details(state: EscalationState, next_timer: PendingTimer | None) -> 
 
 
 def pause_lines(state: EscalationState) -> list[str]:
-    """The pause of the SLA clocks, while one runs or once one ran (issue 22)."""
+    """Case work (issue 22): the pause of the SLA clocks, while one runs or once one ran, and
+    the latest re-triage."""
     lines = []
     if state.paused_at is not None:
         ends = (f", ends by itself at {state.paused_until:%Y-%m-%d %H:%M:%S} UTC"
@@ -103,6 +104,9 @@ def pause_lines(state: EscalationState) -> list[str]:
                      " (the notice and complaint clocks run on)")
     if state.pauses:
         lines.append(f"- paused in all: {human(timedelta(seconds=state.paused_total))}")
+    retriaged = [r for r in state.routing.reasons if r.startswith("re-triaged by ")]
+    if retriaged:  # the latest re-triage (issue 22): who, what changed, why
+        lines.append(f"- {retriaged[-1]}")
     return lines
 
 

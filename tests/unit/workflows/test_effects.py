@@ -65,6 +65,7 @@ def test_the_temporal_ui_details_and_search_attributes_show_a_pause_and_a_retria
                              at=T0 + timedelta(minutes=10)).state
     details = effects.current_details(paused, None)
     assert details.startswith("**P1 · open")
+    assert "- re-triaged by alice: priority P2 -> P1 (worse)" in details
     assert "SLA clocks paused since 2026-03-02 09:10:00 UTC" in details
     assert "notice and complaint clocks run on" in details
     status = {u.key.name: u.value for u in sa.of_state(paused)}["EscalationStatus"]
