@@ -95,9 +95,12 @@ def keeps_running(state: EscalationState) -> list[str]:
 
 
 def _stopped(state: EscalationState) -> list[str]:
+    """The pausable deadlines still to come: set, not fired, and (acknowledge) not met."""
     fired = set(state.fired)
+    met = {"acknowledge_due"} if state.acknowledged_at is not None else set()
     return sorted(f for f, kind in _KINDS.items()
-                  if getattr(state.deadlines, f) is not None and kind.value not in fired)
+                  if getattr(state.deadlines, f) is not None and kind.value not in fired
+                  and f not in met)
 
 
 def pause(tx: Tx, command: PauseInput) -> None:

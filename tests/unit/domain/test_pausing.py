@@ -12,6 +12,7 @@ from domain.enums import Action, Priority, SlaOutcome, TimelineType
 from domain.errors import ActionNotAllowed, InvalidInput
 from domain.lifecycle.sla import current_deadline
 from domain.models import (
+    AcknowledgeInput,
     ActionInput,
     CancelInput,
     PauseInput,
@@ -189,3 +190,11 @@ def test_while_paused_a_message_names_no_stopped_clock_as_next_deadline() -> Non
     found = current_deadline(paused(hours=0.1, state=opened()))
     assert found is not None
     assert found.what == "stakeholder notice due"
+
+
+def test_an_acknowledgement_during_the_pause_keeps_its_deadline_where_it_was() -> None:
+    state = paused(hours=0.1)
+    acknowledged = act(state, AcknowledgeInput(actor=ENG), 0.2).state
+    resumed = act(acknowledged, ResumeInput(actor=ENG), 2).state
+    assert resumed.deadlines.acknowledge_due == in_resolve().deadlines.acknowledge_due
+    assert resumed.deadlines.resolve_due == in_resolve().deadlines.resolve_due + 1.9 * HOUR
