@@ -40,6 +40,11 @@ class Level(StrEnum):
         order = list(Level)
         return order[min(order.index(self) + 1, len(order) - 1)]
 
+    def lowered(self) -> Level:
+        """One step down, never below agent: only a person de-escalates (issue 22)."""
+        order = list(Level)
+        return order[max(order.index(self) - 1, 0)]
+
     def at_least(self, other: Level) -> Level:
         order = list(Level)
         return order[max(order.index(self), order.index(other))]
@@ -153,6 +158,11 @@ class Action(StrEnum):
     RESOLVE_EARLY = "resolve_early"
     SEND_DELAY_NOTICE = "send_delay_notice"
     SEND_IDR_RESPONSE = "send_idr_response"
+    # Case work (issue 22): the SLA clocks paused and resumed, a new triage, a level down.
+    PAUSE = "pause"
+    RESUME = "resume"
+    RETRIAGE = "retriage"
+    DEESCALATE = "deescalate"
 
 
 class TimelineType(StrEnum):
@@ -197,6 +207,10 @@ class TimelineType(StrEnum):
     IDR_RESPONSE_SENT = "idr_response_sent"
     SLA_EXTENDED = "sla_extended"
     POSTS_ATTACHED = "posts_attached"  # social intake grouped posts (or a spike grew) into it
+    PAUSED = "paused"  # the SLA clocks stopped (issue 22); details name the ones that run on
+    RESUMED = "resumed"  # by hand, at `until`, or at the policy's cap; the paused time added
+    RETRIAGED = "retriaged"  # priority, category or team changed: before and after
+    DEESCALATED = "deescalated"  # one level down, by hand only
 
 
 class NotificationEvent(StrEnum):
@@ -216,6 +230,8 @@ class NotificationEvent(StrEnum):
     COMPLAINT_ACKNOWLEDGEMENT = "complaint_acknowledgement"
     DELAY_NOTICE = "delay_notice"
     IDR_RESPONSE = "idr_response"
+    RETRIAGED = "retriaged"
+    DEESCALATED = "deescalated"
 
 
 class NotificationAudience(StrEnum):

@@ -11,6 +11,8 @@
   allowed; its clocks are `domain.complaint_timers`.
 - `attaching`: posts that join an open escalation (social intake); an update, not an action.
 - `gates`: the owners and clocks of verification and customer-access confirmation.
+- `pausing`: the SLA clocks paused and resumed (issue 22); `retriaging`: re-triage and
+  de-escalation.
 
 A new action touches:
 1. `domain/enums.py`: an `Action` member. Its value is the workflow update's name.
