@@ -439,6 +439,10 @@ class EscalationView(BaseModel):
     paused_at: datetime | None = None
     paused_until: datetime | None = None  # when the pause ends by itself (until, or the cap)
     paused_total: int = 0
+    # Seconds the clocks stood paused between creation and the acknowledgement, and the declared
+    # resolution: the SLA report measures the time to each without them.
+    paused_before_acknowledgement: int = 0
+    paused_before_resolution: int = 0
     allowed_actions: list[str] = []
     links: Links
     created_at: datetime

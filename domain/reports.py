@@ -49,10 +49,11 @@ class SlaFigures(BaseModel):
     mean_seconds_to_notice: float | None = Field(
         default=None, description="Creation to the first notice to stakeholders")
     p90_seconds_to_notice: float | None = None
-    mean_seconds_to_acknowledge: float | None = None
+    mean_seconds_to_acknowledge: float | None = Field(
+        default=None, description="Creation to acknowledgement, less the time paused before it")
     p90_seconds_to_acknowledge: float | None = None
     mean_seconds_to_resolve: float | None = Field(
-        default=None, description="Creation to declared resolution"
+        default=None, description="Creation to declared resolution, less the time paused before it"
     )
     p90_seconds_to_resolve: float | None = None
     open_breaches: int = Field(description="Still open, with at least one SLA breached")

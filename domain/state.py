@@ -176,6 +176,16 @@ class EscalationState(BaseModel):
         """Seconds the SLA clocks stood paused in pauses that ended (wall-clock time)."""
         return int(sum((p.end - p.start).total_seconds() for p in self.pauses))
 
+    def paused_before(self, at: datetime | None) -> int:
+        """Seconds paused between creation and `at` (0 before `at` happened), counting a pause
+        still running at `at` up to it."""
+        if at is None:
+            return 0
+        spans = [(p.start, p.end) for p in self.pauses]
+        if self.paused_at is not None:
+            spans.append((self.paused_at, at))
+        return int(sum(max(0.0, (min(end, at) - start).total_seconds()) for start, end in spans))
+
     def to_view(self, allowed_actions: list[str]) -> EscalationView:
         return EscalationView(
             id=self.id,
@@ -223,6 +233,8 @@ class EscalationState(BaseModel):
             paused_at=self.paused_at,
             paused_until=self.paused_until,
             paused_total=self.paused_total,
+            paused_before_acknowledgement=self.paused_before(self.acknowledged_at),
+            paused_before_resolution=self.paused_before(self.resolution_declared_at),
             allowed_actions=allowed_actions,
             links=self.links.links_for(self.id),
             created_at=self.created_at,

@@ -145,8 +145,11 @@ def _grouped(
         col(EscalationRow.sla_acknowledge).label("sla_acknowledge"),
         col(EscalationRow.sla_resolve).label("sla_resolve"),
         _seconds(col(EscalationRow.notice_sent_at), postgres=postgres).label("notice"),
-        _seconds(col(EscalationRow.acknowledged_at), postgres=postgres).label("acknowledge"),
-        _seconds(col(EscalationRow.resolution_declared_at), postgres=postgres).label("resolve"),
+        # Time the team waited on the customer or a third party is not the team's time.
+        (_seconds(col(EscalationRow.acknowledged_at), postgres=postgres)
+         - col(EscalationRow.paused_before_acknowledgement)).label("acknowledge"),
+        (_seconds(col(EscalationRow.resolution_declared_at), postgres=postgres)
+         - col(EscalationRow.paused_before_resolution)).label("resolve"),
     ).where(*conditions).cte("base")
     if not postgres:
         # Read three times (groups, two rankings): compute the seconds once.

@@ -109,6 +109,8 @@ class EscalationRow(SQLModel, table=True):
     # of ended pauses that reports take out of time-to-resolve.
     paused: bool = Field(default=False, index=True)
     paused_total: int = Field(default=0)
+    paused_before_acknowledgement: int = Field(default=0)
+    paused_before_resolution: int = Field(default=0)
     # SHA-256 of the creating request: tells a retried Idempotency-Key from a reused one after
     # the workflow is gone from Temporal.
     request_hash: str | None = Field(default=None, max_length=64)
@@ -156,6 +158,8 @@ class EscalationRow(SQLModel, table=True):
             "complaint_closed_at": view.complaint.closed_at if view.complaint else None,
             "paused": view.paused,
             "paused_total": view.paused_total,
+            "paused_before_acknowledgement": view.paused_before_acknowledgement,
+            "paused_before_resolution": view.paused_before_resolution,
             "request_hash": None,  # not part of the view: the store sets or keeps it
             "view_json": view.model_dump_json(),
         }

@@ -22,11 +22,18 @@ def upgrade() -> None:
                                            server_default=sa.false()))
     op.add_column("escalations", sa.Column("paused_total", sa.Integer(), nullable=False,
                                            server_default="0"))
+    # The paused seconds before the acknowledgement and before the declared resolution: what
+    # the SLA report takes out of the time to each.
+    for name in ("paused_before_acknowledgement", "paused_before_resolution"):
+        op.add_column("escalations", sa.Column(name, sa.Integer(), nullable=False,
+                                               server_default="0"))
     op.create_index("ix_escalations_paused", "escalations", ["paused"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_escalations_paused", table_name="escalations")
     with op.batch_alter_table("escalations") as batch:
+        batch.drop_column("paused_before_resolution")
+        batch.drop_column("paused_before_acknowledgement")
         batch.drop_column("paused_total")
         batch.drop_column("paused")

@@ -198,3 +198,17 @@ def test_an_acknowledgement_during_the_pause_keeps_its_deadline_where_it_was() -
     resumed = act(acknowledged, ResumeInput(actor=ENG), 2).state
     assert resumed.deadlines.acknowledge_due == in_resolve().deadlines.acknowledge_due
     assert resumed.deadlines.resolve_due == in_resolve().deadlines.resolve_due + 1.9 * HOUR
+
+
+def test_the_view_counts_the_time_paused_before_the_acknowledgement_and_the_resolution() -> None:
+    # Paused 0.1 h -> 0.2 h, acknowledged at 0.3 h; paused again from 1 h, the resolution
+    # declared at 1.5 h while that pause still runs (it counts up to the declaration).
+    first = act(paused(hours=0.1), ResumeInput(actor=ENG), 0.2).state
+    acknowledged = act(first, AcknowledgeInput(actor=ENG), 0.3).state
+    again = paused(hours=1, state=acknowledged)
+    declared = again.model_copy(update={"resolution_declared_at": at(1.5)})
+
+    view = declared.to_view([])
+    assert view.paused_before_acknowledgement == 360  # 0.1 h
+    assert view.paused_before_resolution == 360 + 1800  # 0.1 h + 0.5 h of the running pause
+    assert in_resolve().to_view([]).paused_before_resolution == 0  # nothing declared yet

@@ -75,3 +75,17 @@ def test_recurring_issues_count_categories_and_tags_per_week(
     ]
     assert {c.week for c in windowed} == {next_week}
     assert isinstance(recurring[0].week, date)
+
+
+def test_time_paused_before_each_event_is_not_counted(sessions: sessionmaker[Session]) -> None:
+    waited = make_view("esc-waited", acknowledged_at=T0 + timedelta(hours=2),
+                       resolution_declared_at=T0 + timedelta(hours=10),
+                       paused_before_acknowledgement=3600, paused_before_resolution=7 * 3600,
+                       paused_total=7 * 3600)
+    with sessions() as s, s.begin():
+        upsert_escalation(s, waited)
+    with sessions() as s, s.begin():
+        overall = sla_report(s).overall
+
+    assert overall.mean_seconds_to_acknowledge == 3600  # 2 h, 1 h of it paused
+    assert overall.mean_seconds_to_resolve == 3 * 3600  # 10 h, 7 h of it paused

@@ -201,6 +201,9 @@ def _random_rows(count: int, seed: int) -> Iterator[dict[str, Any]]:
             "created_at": created, "updated_at": created,
             "acknowledged_at": acknowledged, "resolution_declared_at": declared,
             "notice_sent_at": noticed,
+            # Paused time is taken out of the times to acknowledge and resolve.
+            "paused_before_acknowledgement": rng.choice([0, 0, 600]) if acknowledged else 0,
+            "paused_before_resolution": rng.choice([0, 3600]) if declared else 0,
             "view_json": '{"tags": []}',  # only recurring issues read the view (its tags)
         }
 
@@ -229,10 +232,12 @@ def _p90(values: list[float]) -> float | None:
 
 
 def _reference_figures(rows: list[dict[str, Any]]) -> SlaFigures:
-    def seconds(column: str) -> list[float]:
-        return [(r[column] - r["created_at"]).total_seconds() for r in rows if r[column]]
+    def seconds(column: str, paused: str | None = None) -> list[float]:
+        return [(r[column] - r["created_at"]).total_seconds() - (r[paused] if paused else 0)
+                for r in rows if r[column]]
 
-    acknowledge, resolve = seconds("acknowledged_at"), seconds("resolution_declared_at")
+    acknowledge = seconds("acknowledged_at", "paused_before_acknowledgement")
+    resolve = seconds("resolution_declared_at", "paused_before_resolution")
     notice = seconds("notice_sent_at")
     return SlaFigures(
         count=len(rows),
