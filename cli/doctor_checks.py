@@ -9,6 +9,8 @@ worker's settings and, given the API's address, reads the API's fingerprint from
 from __future__ import annotations
 
 import asyncio
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,7 +22,7 @@ from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from cli.up import indexed_type
+from cli.up_temporal import indexed_type
 from config.key_fingerprint import sealing_fingerprint
 from config.policy_files import load_policy
 from config.settings import Settings
@@ -132,6 +134,42 @@ def check_policy(settings: Settings) -> Check:
     return passed(name, f"{source} is valid")
 
 
+def check_console_secret(settings: Settings) -> Check:
+    name = "console secret"
+    if settings.escalations_console_secret is not None:
+        return passed(name, "set: every API process signs console sessions alike")
+    if settings.development:
+        return passed(name, "not set; fine on this machine only (sessions end when the API "
+                            "process stops)")
+    return failed(name, f"ESCALATIONS_CONSOLE_SECRET is not set and the public URL "
+                        f"({settings.escalations_public_url}) is not a loopback address: the API "
+                        "refuses to start",
+                  "make one with `escalations keys console-secret` and give the same value to "
+                  "every API process")
+
+
+def check_related_credentials(settings: Settings, environ: Mapping[str, str] = os.environ
+                              ) -> Check | None:
+    """The credentials each related system of the policy names, present here (run it with the
+    worker's environment: the worker closes the records). None when the policy does not load:
+    its own check says why."""
+    name = "related-system credentials"
+    try:
+        systems = load_policy(settings.escalations_policy).related_systems
+    except (PolicyError, ValueError):
+        return None
+    if not systems:
+        return passed(name, "the policy names no related systems")
+    missing = [f"{system.name}: {env}" for system in systems for env in system.env_names()
+               if not environ.get(env)]
+    if missing:
+        return failed(name, "not set in this environment: " + ", ".join(missing),
+                      "give the worker these variables (deploy/secrets/app.env in compose, the "
+                      "escalations-secrets Secret in Kubernetes); records of those systems fail to "
+                      "close without them")
+    return passed(name, f"{len(systems)} system(s), every credential present")
+
+
 async def check_sealing_key(settings: Settings, api_url: str | None, *,
                             transport: httpx.AsyncBaseTransport | None = None) -> Check:
     name = "sealing key"
@@ -186,6 +224,10 @@ async def run_checks(settings: Settings, *, api_url: str | None = None,
         checks.append(await check_search_attributes(settings, client))
     checks.append(await asyncio.to_thread(check_database, settings))
     checks.append(check_policy(settings))
+    related = check_related_credentials(settings)
+    if related is not None:
+        checks.append(related)
+    checks.append(check_console_secret(settings))
     checks.append(await check_sealing_key(settings, api_url, transport=transport))
     checks.append(await check_smtp(settings))
     return checks

@@ -23,7 +23,7 @@ from sqlmodel import Session
 
 from cli.report_idr import idr
 from config.settings import Settings
-from domain.reports import SlaFigures, SlaReport
+from domain.reports import GroupBy, SlaFigures, SlaReport
 from store.engine import create_engine_for, session_factory, sqlite_file
 from store.reports import sla_report
 
@@ -58,18 +58,25 @@ def report(
     until: Annotated[datetime | None, typer.Option(
         parser=instant, metavar="TIME", help="Escalations created before TIME.")] = None,
     team: Annotated[str | None, typer.Option(help="Only this team's escalations.")] = None,
+    group_by: Annotated[GroupBy | None, typer.Option(
+        case_sensitive=False, help="Also per owner, team, tier, channel or category.")] = None,
     output: Annotated[ReportFormat, typer.Option(
         "--format", case_sensitive=False, help="table or csv.")] = ReportFormat.TABLE,
 ) -> None:
-    """SLA report per priority and per team: shares within SLA, times, open breaches."""
+    """SLA report per priority and per team (and per --group-by): shares within SLA, times to
+    first notice, to acknowledge and to resolve, open breaches; then recurring issues."""
     if ctx.invoked_subcommand is not None:
         return  # `report idr`, `report intake`: a group whose bare form is still the SLA report
     check_window(since, until)
-    figures = read_store(lambda s: sla_report(s, since=since, until=until, team=team))
+    figures = read_store(lambda s: sla_report(s, since=since, until=until, team=team,
+                                              group_by=group_by))
     if output is ReportFormat.CSV:
         _write_csv(figures)
     else:
-        Console(highlight=False).print(_table(figures))
+        console = Console(highlight=False)
+        console.print(_table(figures))
+        if figures.recurring:
+            console.print(_recurring(figures))
 
 
 report_app.callback(invoke_without_command=True)(report)
@@ -110,6 +117,8 @@ def _rows(figures: SlaReport) -> list[tuple[str, str, SlaFigures]]:
         ("all", "all", figures.overall),
         *(("priority", row.priority.value, row) for row in figures.by_priority),
         *(("team", row.team, row) for row in figures.by_team),
+        *((figures.group_by.value if figures.group_by else "", row.value, row)
+          for row in figures.groups),
     ]
 
 
@@ -131,8 +140,8 @@ def _table(figures: SlaReport) -> Table:
         ) if part
     )
     table = Table(title=f"SLA report ({window or 'all escalations'})")
-    for column in ("", "count", "notice in SLA", "ack in SLA", "resolve in SLA", "ack mean",
-                   "ack p90", "resolve mean", "resolve p90", "open breaches"):
+    for column in ("", "count", "notice in SLA", "ack in SLA", "resolve in SLA", "notice mean",
+                   "ack mean", "ack p90", "resolve mean", "resolve p90", "open breaches"):
         table.add_column(column, justify="left" if not column else "right")
     rows = _rows(figures)
     for n, (group, key, row) in enumerate(rows):
@@ -142,11 +151,21 @@ def _table(figures: SlaReport) -> Table:
         table.add_row(
             escape(label), str(row.count), _share(row.notice_within_sla),
             _share(row.acknowledge_within_sla), _share(row.resolve_within_sla),
-            duration(row.mean_seconds_to_acknowledge),
+            duration(row.mean_seconds_to_notice), duration(row.mean_seconds_to_acknowledge),
             duration(row.p90_seconds_to_acknowledge),
             duration(row.mean_seconds_to_resolve), duration(row.p90_seconds_to_resolve),
             str(row.open_breaches), end_section=last_of_group,
         )
+    return table
+
+
+def _recurring(figures: SlaReport) -> Table:
+    table = Table(title="Recurring issues (escalations per week)")
+    for column in ("week of", "category or tag", "escalations"):
+        table.add_column(column, justify="right" if column == "escalations" else "left")
+    for row in figures.recurring:
+        name = escape(row.name) if row.kind == "category" else f"#{escape(row.name)}"
+        table.add_row(row.week.isoformat(), name, str(row.count))
     return table
 
 

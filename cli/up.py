@@ -11,12 +11,9 @@ Python SDK: a process that used the SDK's client can abort in the Rust core at i
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import shutil
 import socket
-import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,6 +28,7 @@ from rich.markup import escape
 
 from cli.supervisor import ChildDied, StartupError, StopRequested, Supervisor
 from cli.up_status import waiting
+from cli.up_temporal import TEMPORAL_READY_SECONDS, ensure_search_attributes, temporal_cli
 from config.policy_files import load_policy
 from config.settings import Settings
 from credentials.console_secret import ensure_console_secret
@@ -41,7 +39,6 @@ from domain.policy import Policy
 from workflows.search_attributes import SEARCH_ATTRIBUTES
 
 HOST = "127.0.0.1"
-TEMPORAL_READY_SECONDS = 120.0
 API_READY_SECONDS = 120.0
 REMOTE_TEMPORAL = ("TEMPORAL_API_KEY", "TEMPORAL_TLS")  # TEMPORAL_TLS_CERT etc. too
 
@@ -137,11 +134,6 @@ def worker_env(env: Mapping[str, str], index: int) -> dict[str, str]:
     return out
 
 
-def indexed_type(kind: str) -> str:
-    """`KeywordList` -> `INDEXED_VALUE_TYPE_KEYWORD_LIST`, as the operator service names types."""
-    return "INDEXED_VALUE_TYPE_" + re.sub(r"(?<!^)(?=[A-Z])", "_", kind).upper()
-
-
 def binary_beside_python(name: str) -> Path | None:
     """A console script of this environment (the venv's bin), else one on PATH."""
     beside = Path(sys.executable).parent / name
@@ -167,54 +159,6 @@ def port_in_use(port: int) -> bool:
         except OSError:
             return True
     return False
-
-
-def _temporal(temporal: Path, *args: str, timeout: float = 15.0
-              ) -> subprocess.CompletedProcess[str]:
-    # The probes talk to our own server only: a TEMPORAL_API_KEY, TLS or profile meant for a
-    # remote cluster (environment or config file) must not apply to them.
-    argv = [str(temporal), *args, "--command-timeout", "5s", "--disable-config-env",
-            "--disable-config-file"]
-    try:
-        return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False,
-                              stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        return subprocess.CompletedProcess(argv, returncode=124, stdout="", stderr="timed out")
-
-
-def _custom_attributes(temporal: Path, address: str, namespace: str) -> dict[str, str] | None:
-    done = _temporal(temporal, "operator", "search-attribute", "list",
-                     "--address", address, "--namespace", namespace, "-o", "json")
-    if done.returncode != 0:
-        return None  # the namespace may not be served yet right after the health check
-    attributes: dict[str, str] = json.loads(done.stdout).get("customAttributes", {})
-    return attributes
-
-
-def ensure_search_attributes(sup: Supervisor, temporal: Path, address: str, namespace: str) -> None:
-    """Register what `--search-attribute` did not (an existing database file), then verify."""
-
-    def current() -> dict[str, str] | None:
-        return _custom_attributes(temporal, address, namespace)
-
-    existing = sup.wait_for("the search attribute list", current, timeout=TEMPORAL_READY_SECONDS)
-    for name, kind in SEARCH_ATTRIBUTES.items():
-        if name in existing:
-            if existing[name] != indexed_type(kind):
-                raise StartupError(
-                    f"search attribute {name} is registered as {existing[name]}, the workflow "
-                    f"needs {kind}: start with a fresh --data-dir")
-            continue
-        # One name per call: the CLI (1.9.1) accepts several --name but registers only the first.
-        done = _temporal(temporal, "operator", "search-attribute", "create", "--name", name,
-                         "--type", kind, "--address", address, "--namespace", namespace)
-        if done.returncode != 0:
-            raise StartupError(f"registering search attribute {name} failed: "
-                               f"{done.stderr.strip()}")
-    registered = sup.wait_for("the search attribute list", current, timeout=30.0)
-    missing = sorted(set(SEARCH_ATTRIBUTES) - set(registered))
-    if missing:
-        raise StartupError(f"search attributes still missing after registration: {missing}")
 
 
 def _tail(path: Path, lines: int = 20) -> str:
@@ -294,7 +238,7 @@ def _start_stack(opts: UpOptions, settings: Settings, sup: Supervisor) -> dict[s
         except ValueError as exc:
             raise StartupError(str(exc)) from exc
 
-    help_text = _temporal(temporal, "server", "start-dev", "--help").stdout
+    help_text = temporal_cli(temporal, "server", "start-dev", "--help").stdout
     args = dev_server_args(opts, namespace=namespace,
                            sqlite_pragmas="--sqlite-pragma" in help_text)
     log = opts.data_dir / "temporal.log"
@@ -304,7 +248,7 @@ def _start_stack(opts: UpOptions, settings: Settings, sup: Supervisor) -> dict[s
     sup.start("temporal", [str(temporal), *args], env=server_env, stage=0, log=log)
 
     def serving() -> bool | None:
-        done = _temporal(temporal, "operator", "cluster", "health",
+        done = temporal_cli(temporal, "operator", "cluster", "health",
                          "--address", opts.temporal_address)
         return True if done.returncode == 0 and "SERVING" in done.stdout else None
 

@@ -185,6 +185,30 @@ def add_business_time(start: datetime, duration: timedelta, calendar: Calendar) 
     raise ValueError(f"{iso_duration(duration)} of business time ends more than 100 years out")
 
 
+def business_time_between(start: datetime, end: datetime, calendar: Calendar) -> timedelta:
+    """The business time that passes from `start` to `end` (zero when end is not later)."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("start and end must be timezone-aware")
+    total = timedelta(0)
+    day = start.astimezone(calendar.zone()).date()
+    last = end.astimezone(calendar.zone()).date()
+    while day <= last:
+        if calendar.is_business_day(day):
+            opens, closes = calendar.window(day)
+            begin, finish = max(start, opens), min(end, closes)
+            if begin < finish:
+                total += finish - begin
+        day += timedelta(days=1)
+    return total
+
+
+def elapsed(start: datetime, end: datetime, *, clock: str, calendar: Calendar) -> timedelta:
+    """The time a clock counts from `start` to `end`: business time or plain time."""
+    if clock == "business":
+        return business_time_between(start, end, calendar)
+    return max(end - start, timedelta(0))
+
+
 def due_at(
     start: datetime, duration: timedelta, *, clock: str, calendar: Calendar
 ) -> datetime:

@@ -17,7 +17,7 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from domain.enums import Action, RcaStatus, SlaOutcome, Stage, Status
-from domain.models import EscalationView, RcaTask
+from domain.models import PAUSABLE_DEADLINES, EscalationView, RcaTask
 
 
 class ClockState(StrEnum):
@@ -27,6 +27,7 @@ class ClockState(StrEnum):
     MET = "met"  # done in time
     REACHED = "reached"  # a checkpoint whose time came (more parties engaged, delay notice)
     STOPPED = "stopped"  # no longer runs: the work it waited for is over
+    PAUSED = "paused"  # stands still while the SLA clocks are paused (issue 22)
 
 
 class Clock(BaseModel):
@@ -139,6 +140,10 @@ def _deadline_clock(view: EscalationView, field: str, due: datetime, now: dateti
     if not runs and not decided and state is not ClockState.BREACHED:
         state = ClockState.STOPPED
     outstanding = runs and not decided
+    if view.paused and field in PAUSABLE_DEADLINES and outstanding and (
+            outcome is not SlaOutcome.BREACHED):
+        # Its due time moves on resume: no countdown to a time that will not hold.
+        state, outstanding = ClockState.PAUSED, False
     return Clock(key=field, label=spec.label, due=due, warn_from=warn_from, state=state,
                  done_at=done_at, outstanding=outstanding)
 

@@ -41,6 +41,11 @@ class Level(StrEnum):
         order = list(Level)
         return order[min(order.index(self) + 1, len(order) - 1)]
 
+    def lowered(self) -> Level:
+        """One step down, never below agent: only a person de-escalates (issue 22)."""
+        order = list(Level)
+        return order[max(order.index(self) - 1, 0)]
+
     def at_least(self, other: Level) -> Level:
         order = list(Level)
         return order[max(order.index(self), order.index(other))]
@@ -154,6 +159,11 @@ class Action(StrEnum):
     RESOLVE_EARLY = "resolve_early"
     SEND_DELAY_NOTICE = "send_delay_notice"
     SEND_IDR_RESPONSE = "send_idr_response"
+    # Case work (issue 22): the SLA clocks paused and resumed, a new triage, a level down.
+    PAUSE = "pause"
+    RESUME = "resume"
+    RETRIAGE = "retriage"
+    DEESCALATE = "deescalate"
     MERGE = "merge"  # close as a duplicate of another escalation (issue 22)
     ADD_NOTE = "add_note"  # an internal note; never sent to customers (issue 22)
 
@@ -200,6 +210,10 @@ class TimelineType(StrEnum):
     IDR_RESPONSE_SENT = "idr_response_sent"
     SLA_EXTENDED = "sla_extended"
     POSTS_ATTACHED = "posts_attached"  # social intake grouped posts (or a spike grew) into it
+    PAUSED = "paused"  # the SLA clocks stopped (issue 22); details name the ones that run on
+    RESUMED = "resumed"  # by hand, at `until`, or at the policy's cap; the paused time added
+    RETRIAGED = "retriaged"  # priority, category or team changed: before and after
+    DEESCALATED = "deescalated"  # one level down, by hand only
     MERGED = "merged"  # this escalation closed as a duplicate (details.into)
     DUPLICATE_MERGED = "duplicate_merged"  # a duplicate merged into this one (details.duplicate)
     NOTE = "note"  # an internal note (details.text, details.mentioned)
@@ -222,6 +236,8 @@ class NotificationEvent(StrEnum):
     COMPLAINT_ACKNOWLEDGEMENT = "complaint_acknowledgement"
     DELAY_NOTICE = "delay_notice"
     IDR_RESPONSE = "idr_response"
+    RETRIAGED = "retriaged"
+    DEESCALATED = "deescalated"
     MERGED = "merged"  # the escalation was merged into another: where it went
     MENTION = "mention"  # a team contact named with @ in an internal note
 

@@ -5,7 +5,7 @@ Limits on every field keep bad input a clear 422 (api.md, "Errors") and keep his
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -254,6 +254,53 @@ class IdrResponseInput(ActionInput):
     compensation: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)] | None = None
 
 
+def _utc_if_naive(value: datetime) -> datetime:
+    # The console's datetime-local field sends no offset: the service speaks UTC (api.md).
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+class PauseInput(ActionInput):
+    """Stop the SLA clocks while the team waits on the customer or a third party."""
+
+    reason: Annotated[str, Field(min_length=1, max_length=2_000)]
+    # The pause ends by itself then; a time without offset is UTC.
+    until: Annotated[datetime, AfterValidator(_utc_if_naive)] | None = None
+
+
+class ResumeInput(ActionInput):
+    note: OptionalLongText = ""
+
+
+class Rerouting(BaseModel):
+    """The routing rules' answer for the re-triaged facts; the API fills it (the workflow's
+    policy snapshot does not carry the rules)."""
+
+    rule: str
+    team: str
+    tier: int
+    reasons: list[str] = []
+
+
+class RetriageInput(ActionInput):
+    """A new priority, category or team, as if it had applied since creation."""
+
+    priority: Priority | None = None
+    category: Category | None = None
+    team: Annotated[str, Field(max_length=60, pattern=r"^[a-z0-9_-]+$")] | None = None
+    reason: Annotated[str, Field(min_length=1, max_length=2_000)]
+    routing: SkipJsonSchema[Rerouting | None] = None
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> RetriageInput:
+        if self.priority is None and self.category is None and self.team is None:
+            raise ValueError("name a new priority, category or team")
+        return self
+
+
+class DeescalateInput(ActionInput):
+    reason: Annotated[str, Field(min_length=1, max_length=2_000)]
+
+
 class Routing(BaseModel):
     rule: str
     reasons: list[str] = []
@@ -286,6 +333,14 @@ class Deadlines(BaseModel):
 REGULATORY_DEADLINES = frozenset({
     "final_response_due", "delay_notice_due", "complaint_acknowledge_due",
     "early_resolution_due", "final_response_warning_due",
+})
+
+
+# Deadlines a pause of the SLA clocks stops and moves on resume (domain/lifecycle/pausing.py).
+# The stakeholder notice and the regulatory ones run on; RCA tasks belong to close (no pause).
+PAUSABLE_DEADLINES = frozenset({
+    "acknowledge_due", "engage_more_due", "resolve_warning_due", "resolve_due",
+    "next_update_due", "verify_reminder_due", "verify_due", "confirm_reminder_due", "confirm_due",
 })
 
 
@@ -393,6 +448,16 @@ class EscalationView(BaseModel):
     record_links: list[RecordLink] = []
     record_outcomes: list[RecordOutcome] = []
     rca: RcaView
+    # The SLA clocks' pause (issue 22): status stays open. paused_total counts the seconds of
+    # pauses that ended (wall-clock time; reports take it out of time-to-resolve).
+    paused: bool = False
+    paused_at: datetime | None = None
+    paused_until: datetime | None = None  # when the pause ends by itself (until, or the cap)
+    paused_total: int = 0
+    # Seconds the clocks stood paused between creation and the acknowledgement, and the declared
+    # resolution: the SLA report measures the time to each without them.
+    paused_before_acknowledgement: int = 0
+    paused_before_resolution: int = 0
     allowed_actions: list[str] = []
     links: Links
     created_at: datetime

@@ -98,6 +98,12 @@ class NotificationPolicy(PolicyModel):
         return value
 
 
+class PausePolicy(PolicyModel):
+    """How long a priority's SLA clocks may stand paused in all (issue 22); None: no cap."""
+
+    max_total: PositiveDuration | None = None
+
+
 class PrioritySla(PolicyModel):
     acknowledge_within: PositiveDuration
     update_every: PositiveDuration
@@ -113,6 +119,7 @@ class PrioritySla(PolicyModel):
     verify_within: PositiveDuration
     confirm_within: PositiveDuration
     clock: Literal["calendar", "business"] = "calendar"
+    pause: PausePolicy = PausePolicy()
 
     @model_validator(mode="before")
     @classmethod

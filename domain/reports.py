@@ -7,11 +7,30 @@ time with nothing to measure is None rather than 0, which would read as "all mis
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.enums import Priority
+
+
+class GroupBy(StrEnum):
+    """What `group_by` may split the figures by (per representative, team, tier, channel,
+    category: the seed's "reply and wait times per representative and per team")."""
+
+    OWNER = "owner"
+    TEAM = "team"
+    TIER = "tier"
+    CHANNEL = "channel"
+    CATEGORY = "category"
+
+
+# An escalation nobody owns yet, and one opened straight through the API or the console rather
+# than from a social post: named, not left empty, so a group of them reads as a group.
+UNASSIGNED = "(unassigned)"
+DIRECT = "direct"
 
 
 class SlaFigures(BaseModel):
@@ -27,10 +46,14 @@ class SlaFigures(BaseModel):
     resolve_within_sla: float | None = Field(
         description="Share of resolutions declared in time (0..1), of those decided"
     )
-    mean_seconds_to_acknowledge: float | None = None
+    mean_seconds_to_notice: float | None = Field(
+        default=None, description="Creation to the first notice to stakeholders")
+    p90_seconds_to_notice: float | None = None
+    mean_seconds_to_acknowledge: float | None = Field(
+        default=None, description="Creation to acknowledgement, less the time paused before it")
     p90_seconds_to_acknowledge: float | None = None
     mean_seconds_to_resolve: float | None = Field(
-        default=None, description="Creation to declared resolution"
+        default=None, description="Creation to declared resolution, less the time paused before it"
     )
     p90_seconds_to_resolve: float | None = None
     open_breaches: int = Field(description="Still open, with at least one SLA breached")
@@ -49,6 +72,22 @@ class TeamFigures(SlaFigures):
     team: str
 
 
+class GroupFigures(SlaFigures):
+    value: str = Field(description=f"The group's owner, team, tier, channel or category; "
+                                   f"{UNASSIGNED!r} for no owner, {DIRECT!r} for no post")
+
+
+class RecurringCount(BaseModel):
+    """Escalations created in one ISO week (its Monday) of one category, or carrying one tag."""
+
+    model_config = ConfigDict(frozen=True)
+
+    week: date
+    kind: Literal["category", "tag"]
+    name: str
+    count: int
+
+
 class SlaReport(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -58,3 +97,9 @@ class SlaReport(BaseModel):
     overall: SlaFigures
     by_priority: list[PriorityFigures] = Field(description="Every priority, P1 first")
     by_team: list[TeamFigures] = Field(description="Teams with escalations in the window")
+    group_by: GroupBy | None = Field(default=None, description="What `groups` are split by")
+    groups: list[GroupFigures] = Field(
+        default=[], description="With group_by: one entry per value with escalations")
+    recurring: list[RecurringCount] = Field(
+        default=[], description="Recurring issues: escalations per week by category and by tag, "
+                                "oldest week first, most frequent first within it")

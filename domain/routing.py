@@ -9,7 +9,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from domain.enums import Category, Priority, Temperature
-from domain.models import CreateEscalationInput
+from domain.models import CreateEscalationInput, EscalationView, Rerouting
 from domain.policy import Policy, RuleWhen, iso_duration
 
 
@@ -136,3 +136,15 @@ def apply_repeat_customer(
     why = f"repeat customer ({prior_escalations} prior escalations within {window})"
     priority = _raise(decision.priority, why, reasons)
     return decision.model_copy(update={"priority": priority, "reasons": reasons})
+
+
+def reroute(policy: Policy, view: EscalationView, *, category: Category | None,
+            priority: Priority | None) -> Rerouting:
+    """The rules again for an escalation re-triaged to a new category or priority (issue 22).
+    The priority is the one the escalation has or gets: signals do not move it again."""
+    request = CreateEscalationInput(
+        title=view.title, category=category or view.category, priority=priority or view.priority,
+        channel=view.channel, customer=view.customer, source=view.source, tags=view.tags)
+    decision = route(policy, request)
+    return Rerouting(rule=decision.rule, team=decision.team, tier=decision.tier,
+                     reasons=decision.reasons)

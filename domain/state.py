@@ -92,6 +92,13 @@ class EscalationRequest(BaseModel):
     prior_escalations: int | None = None
 
 
+class PauseSpan(BaseModel):
+    """One pause of the SLA clocks that ended."""
+
+    start: datetime
+    end: datetime
+
+
 class EscalationState(BaseModel):
     id: str
     version: int = 1
@@ -150,6 +157,10 @@ class EscalationState(BaseModel):
     request_hash: str
     policy: Policy
     links: LinkBases = LinkBases()
+    # The SLA clocks' pause (issue 22, domain/lifecycle/pausing.py).
+    paused_at: datetime | None = None
+    paused_until: datetime | None = None  # ends by itself then: its `until`, or the cap
+    pauses: list[PauseSpan] = []  # the pauses that ended: a re-triage moves deadlines by them
     outbox: list[Notification] = []  # deliveries not yet finished; restarted after continue-as-new
     # Merging (issue 22): where this one went as a duplicate, and the duplicates it took in
     # (each once: a repeated absorb_duplicate changes nothing).
@@ -160,6 +171,25 @@ class EscalationState(BaseModel):
     @property
     def is_open(self) -> bool:
         return self.status is Status.OPEN
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
+
+    @property
+    def paused_total(self) -> int:
+        """Seconds the SLA clocks stood paused in pauses that ended (wall-clock time)."""
+        return int(sum((p.end - p.start).total_seconds() for p in self.pauses))
+
+    def paused_before(self, at: datetime | None) -> int:
+        """Seconds paused between creation and `at` (0 before `at` happened), counting a pause
+        still running at `at` up to it."""
+        if at is None:
+            return 0
+        spans = [(p.start, p.end) for p in self.pauses]
+        if self.paused_at is not None:
+            spans.append((self.paused_at, at))
+        return int(sum(max(0.0, (min(end, at) - start).total_seconds()) for start, end in spans))
 
     def to_view(self, allowed_actions: list[str]) -> EscalationView:
         return EscalationView(
@@ -204,6 +234,12 @@ class EscalationState(BaseModel):
             rca=RcaView(
                 required=self.rca_required, internal=self.rca_internal, customer=self.rca_customer
             ),
+            paused=self.paused_at is not None,
+            paused_at=self.paused_at,
+            paused_until=self.paused_until,
+            paused_total=self.paused_total,
+            paused_before_acknowledgement=self.paused_before(self.acknowledged_at),
+            paused_before_resolution=self.paused_before(self.resolution_declared_at),
             allowed_actions=allowed_actions,
             links=self.links.links_for(self.id),
             created_at=self.created_at,

@@ -30,6 +30,8 @@ class TimerKind(StrEnum):
     VERIFY_OVERDUE = "verify_overdue"
     CONFIRM_REMINDER = "confirm_reminder"
     CONFIRM_OVERDUE = "confirm_overdue"
+    # A pause ends by itself at its `until`, or when the policy's pause.max_total is used up.
+    PAUSE_ENDS = "pause_ends"
 
     @property
     def regulatory(self) -> bool:

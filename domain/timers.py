@@ -24,7 +24,7 @@ from domain.enums import (
     Stage,
     TimelineType,
 )
-from domain.lifecycle import gates
+from domain.lifecycle import gates, pausing
 from domain.lifecycle.sla import gate_within, human, next_update_due, rca_reminder_due
 from domain.lifecycle.steps import advance, escalate_level, send_notice
 from domain.models import RcaTask
@@ -49,9 +49,11 @@ def pending_timers(state: EscalationState) -> list[PendingTimer]:
     d, fired, created = state.deadlines, set(state.fired), state.created_at
     sla = state.policy.sla(state.priority)
     timers: list[PendingTimer] = []
+    # While paused the SLA clocks stop (lifecycle/pausing.py); the notice and regulatory run on.
+    stopped = pausing.PAUSED_KINDS if state.is_paused else frozenset()
 
     def arm(kind: TimerKind, due: datetime | None, summary: str) -> None:
-        if due is not None and kind.value not in fired:
+        if due is not None and kind.value not in fired and kind not in stopped:
             timers.append(PendingTimer(kind=kind, due=due, summary=summary))
 
     working = state.resolution_state is ResolutionState.WORKING and state.stage in (
@@ -72,7 +74,7 @@ def pending_timers(state: EscalationState) -> list[PendingTimer]:
         if d.resolve_due:
             arm(TimerKind.RESOLVE_DEADLINE, d.resolve_due,
                 f"resolve deadline ({human(d.resolve_due - created)})")
-        if d.next_update_due and state.notice_sent_at is not None:
+        if d.next_update_due and state.notice_sent_at is not None and not stopped:
             timers.append(PendingTimer(
                 kind=TimerKind.UPDATE_CADENCE, due=d.next_update_due,
                 summary=f"status update due (every {human(sla.update_every)})"))
@@ -96,6 +98,9 @@ def pending_timers(state: EscalationState) -> list[PendingTimer]:
                 f"{task.kind.value} RCA reminder (due {human(task.due_at - task.created_at)})")
             arm(overdue, task.due_at, f"{task.kind.value} RCA due")
     timers += complaint_timers.pending(state)
+    if state.paused_until is not None:
+        timers.append(PendingTimer(kind=TimerKind.PAUSE_ENDS, due=state.paused_until,
+                                   summary="pause of the SLA clocks ends"))
     return sorted(timers, key=lambda t: (t.due, list(TimerKind).index(t.kind)))
 
 
@@ -103,7 +108,7 @@ def fire(state: EscalationState, timer: PendingTimer, *, at: datetime) -> Transi
     """What a timer does when it comes due unsatisfied (lifecycle.md, "Timers armed")."""
     tx = Tx(state, at, "system")
     s = tx.state
-    if timer.kind is not TimerKind.UPDATE_CADENCE:
+    if timer.kind not in (TimerKind.UPDATE_CADENCE, TimerKind.PAUSE_ENDS):  # these re-arm
         s.fired = [*s.fired, timer.kind.value]
     if s.complaint is not None and timer.kind in REGULATORY:
         complaint_timers.fire(tx, timer)
@@ -163,6 +168,8 @@ def fire(state: EscalationState, timer: PendingTimer, *, at: datetime) -> Transi
                 gates.overdue(tx, gate, timer.due.isoformat())
             else:
                 gates.remind(tx, gate)
+        case TimerKind.PAUSE_ENDS:
+            pausing.resume(tx, "", by=pausing.ended_by(s))
         case TimerKind.FINAL_RESPONSE:
             s.sla.final_response = SlaOutcome.BREACHED
             tx.log(TimelineType.SLA_BREACHED, {"sla": "final_response",

@@ -149,6 +149,8 @@ def filter_conditions(filters: EscalationFilters) -> list[ColumnElement[bool]]:
         conditions.append(col(EscalationRow.customer_id) == filters.customer_id)
     if filters.breached is not None:
         conditions.append(col(EscalationRow.breached) == filters.breached)
+    if filters.paused is not None:
+        conditions.append(col(EscalationRow.paused) == filters.paused)
     if filters.q is not None:
         conditions.append(col(EscalationRow.title).icontains(filters.q, autoescape=True))
     return conditions

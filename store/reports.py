@@ -34,11 +34,23 @@ from sqlalchemy import (
 from sqlmodel import Session, col
 
 from domain.enums import Priority, SlaOutcome, Status
-from domain.reports import PriorityFigures, SlaFigures, SlaReport, TeamFigures
-from store.tables import EscalationRow
+from domain.reports import (
+    DIRECT,
+    UNASSIGNED,
+    GroupBy,
+    GroupFigures,
+    PriorityFigures,
+    SlaFigures,
+    SlaReport,
+    TeamFigures,
+)
+from store.recurring import recurring_issues
+from store.tables import EscalationRow, PostRow
 
 PERCENTILE = 0.9
 _DECIDED = (SlaOutcome.MET.value, SlaOutcome.BREACHED.value)
+# The times measured, each from creation, each with a mean and a p90.
+_TIMES = ("notice", "acknowledge", "resolve")
 
 
 def sla_report(
@@ -47,17 +59,24 @@ def sla_report(
     since: datetime | None = None,
     until: datetime | None = None,
     team: str | None = None,
+    group_by: GroupBy | None = None,
 ) -> SlaReport:
-    """Figures of the escalations created in [since, until), of one team if given."""
+    """Figures of the escalations created in [since, until), of one team if given; split by
+    `group_by` too when given."""
     conditions = window(since, until, team)
 
     overall = _grouped(session, None, conditions)
     by_priority = _grouped(session, col(EscalationRow.priority), conditions)
     by_team = _grouped(session, col(EscalationRow.team), conditions)
+    groups = _grouped(session, group_key(group_by), conditions) if group_by else {}
     return SlaReport(
         since=since,
         until=until,
         team=team,
+        group_by=group_by,
+        groups=[GroupFigures(value=str(value), **_as_fields(figures))
+                for value, figures in sorted(groups.items(), key=lambda item: str(item[0]))],
+        recurring=recurring_issues(session, conditions),
         overall=overall.get(None, SlaFigures.empty()),
         # Every priority, even an empty one: a report with a row missing reads as an error.
         by_priority=[
@@ -69,6 +88,27 @@ def sla_report(
             for name, figures in sorted(by_team.items(), key=lambda item: str(item[0]))
         ],
     )
+
+
+def group_key(group_by: GroupBy) -> SQLColumnExpression[str]:
+    """The column (or expression) each escalation's group is read from."""
+    match group_by:
+        case GroupBy.OWNER:
+            return func.coalesce(col(EscalationRow.owner), UNASSIGNED)
+        case GroupBy.TEAM:
+            return col(EscalationRow.team)
+        case GroupBy.TIER:
+            return cast(col(EscalationRow.tier), String)
+        case GroupBy.CATEGORY:
+            return col(EscalationRow.category)
+        case GroupBy.CHANNEL:
+            # The channel of the first post that went to the escalation (ix_posts_escalation
+            # serves it); none: opened through the API or the console.
+            first_post = (select(col(PostRow.channel))
+                          .where(col(PostRow.escalation_id) == col(EscalationRow.id))
+                          .order_by(col(PostRow.posted_at), col(PostRow.post_id))
+                          .limit(1).correlate(EscalationRow).scalar_subquery())
+            return func.coalesce(first_post, DIRECT)
 
 
 def window(since: datetime | None, until: datetime | None, team: str | None
@@ -104,8 +144,12 @@ def _grouped(
         col(EscalationRow.sla_notice).label("sla_notice"),
         col(EscalationRow.sla_acknowledge).label("sla_acknowledge"),
         col(EscalationRow.sla_resolve).label("sla_resolve"),
-        _seconds(col(EscalationRow.acknowledged_at), postgres=postgres).label("acknowledge"),
-        _seconds(col(EscalationRow.resolution_declared_at), postgres=postgres).label("resolve"),
+        _seconds(col(EscalationRow.notice_sent_at), postgres=postgres).label("notice"),
+        # Time the team waited on the customer or a third party is not the team's time.
+        (_seconds(col(EscalationRow.acknowledged_at), postgres=postgres)
+         - col(EscalationRow.paused_before_acknowledgement)).label("acknowledge"),
+        (_seconds(col(EscalationRow.resolution_declared_at), postgres=postgres)
+         - col(EscalationRow.paused_before_resolution)).label("resolve"),
     ).where(*conditions).cte("base")
     if not postgres:
         # Read three times (groups, two rankings): compute the seconds once.
@@ -116,16 +160,14 @@ def _grouped(
         _share(base.c.sla_notice).label("notice_within_sla"),
         _share(base.c.sla_acknowledge).label("acknowledge_within_sla"),
         _share(base.c.sla_resolve).label("resolve_within_sla"),
-        func.avg(base.c.acknowledge).label("mean_seconds_to_acknowledge"),
-        func.avg(base.c.resolve).label("mean_seconds_to_resolve"),
+        *(func.avg(base.c[time]).label(f"mean_seconds_to_{time}") for time in _TIMES),
         func.sum(case((and_(base.c.status == Status.OPEN.value, base.c.breached), 1),
                       else_=0)).label("open_breaches"),
     ]
     if postgres:
         statement = select(
             *aggregates,
-            _percentile_cont(base.c.acknowledge).label("p90_seconds_to_acknowledge"),
-            _percentile_cont(base.c.resolve).label("p90_seconds_to_resolve"),
+            *(_percentile_cont(base.c[time]).label(f"p90_seconds_to_{time}") for time in _TIMES),
         ).group_by(base.c.key)
     else:
         statement = _with_interpolated_p90(base, aggregates)
@@ -136,21 +178,16 @@ def _with_interpolated_p90(base: CTE, aggregates: list[ColumnElement[Any]]) -> S
     """The aggregates joined with a p90 per metric, computed by ranking (SQLite)."""
     groups = select(
         *aggregates,
-        func.count(base.c.acknowledge).label("acknowledge_n"),
-        func.count(base.c.resolve).label("resolve_n"),
+        *(func.count(base.c[time]).label(f"{time}_n") for time in _TIMES),
     ).group_by(base.c.key).cte("groups").prefix_with("MATERIALIZED")
-    acknowledge = _interpolated(base, groups, "acknowledge")
-    resolve = _interpolated(base, groups, "resolve")
-    return (
-        select(
-            *(groups.c[c.name] for c in aggregates),
-            acknowledge.c.p90.label("p90_seconds_to_acknowledge"),
-            resolve.c.p90.label("p90_seconds_to_resolve"),
-        )
-        .select_from(groups)
-        .outerjoin(acknowledge, acknowledge.c.key.is_not_distinct_from(groups.c.key))
-        .outerjoin(resolve, resolve.c.key.is_not_distinct_from(groups.c.key))
-    )
+    p90s = {time: _interpolated(base, groups, time) for time in _TIMES}
+    statement = select(
+        *(groups.c[c.name] for c in aggregates),
+        *(p90.c.p90.label(f"p90_seconds_to_{time}") for time, p90 in p90s.items()),
+    ).select_from(groups)
+    for p90 in p90s.values():
+        statement = statement.outerjoin(p90, p90.c.key.is_not_distinct_from(groups.c.key))
+    return statement
 
 
 def _seconds(at: SQLColumnExpression[datetime | None], *, postgres: bool) -> ColumnElement[Any]:
@@ -210,6 +247,8 @@ def _figures(row: Row[Any]) -> SlaFigures:
         notice_within_sla=number(row.notice_within_sla),
         acknowledge_within_sla=number(row.acknowledge_within_sla),
         resolve_within_sla=number(row.resolve_within_sla),
+        mean_seconds_to_notice=number(row.mean_seconds_to_notice),
+        p90_seconds_to_notice=number(row.p90_seconds_to_notice),
         mean_seconds_to_acknowledge=number(row.mean_seconds_to_acknowledge),
         p90_seconds_to_acknowledge=number(row.p90_seconds_to_acknowledge),
         mean_seconds_to_resolve=number(row.mean_seconds_to_resolve),

@@ -24,6 +24,7 @@ class EscalationFilters(BaseModel):
     team: Annotated[str, Field(min_length=1, max_length=60)] | None = None
     customer_id: Annotated[str, Field(min_length=1, max_length=120)] | None = None
     breached: bool | None = None
+    paused: bool | None = None  # the SLA clocks stand paused (issue 22)
     q: Annotated[str, Field(min_length=1, max_length=200)] | None = None  # title contains
 
 

@@ -105,6 +105,12 @@ class EscalationRow(SQLModel, table=True):
     complaint_reference: str | None = Field(default=None, max_length=60)
     complaint_received_at: datetime | None = _ts(index=True)
     complaint_closed_at: datetime | None = _ts()
+    # The SLA clocks' pause (issue 22, 0005_pausing): the list filter `paused`, and the seconds
+    # of ended pauses that reports take out of time-to-resolve.
+    paused: bool = Field(default=False, index=True)
+    paused_total: int = Field(default=0)
+    paused_before_acknowledgement: int = Field(default=0)
+    paused_before_resolution: int = Field(default=0)
     # SHA-256 of the creating request: tells a retried Idempotency-Key from a reused one after
     # the workflow is gone from Temporal.
     request_hash: str | None = Field(default=None, max_length=64)
@@ -150,6 +156,10 @@ class EscalationRow(SQLModel, table=True):
             "complaint_reference": view.complaint.reference if view.complaint else None,
             "complaint_received_at": view.complaint.received_at if view.complaint else None,
             "complaint_closed_at": view.complaint.closed_at if view.complaint else None,
+            "paused": view.paused,
+            "paused_total": view.paused_total,
+            "paused_before_acknowledgement": view.paused_before_acknowledgement,
+            "paused_before_resolution": view.paused_before_resolution,
             "request_hash": None,  # not part of the view: the store sets or keeps it
             "view_json": view.model_dump_json(),
         }

@@ -20,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
         VersionConflict,
     )
     from domain.lifecycle import allowed_actions
-    from domain.lifecycle.sla import current_deadline
+    from domain.lifecycle.sla import current_deadline, human
     from domain.messages import DeliveryFailure, DeliveryInput, DeliveryTarget
     from domain.state import EscalationState, Notification
     from domain.timers import PendingTimer
@@ -84,6 +84,7 @@ def current_details(state: EscalationState, next_timer: PendingTimer | None) -> 
         final = state.sla.final_response.value if state.sla.final_response else "-"
         lines.append(f"- complaint {record.reference}: acknowledgement {ack}, final response "
                      f"{final}, five-day rule {record.five_day_rule.value}")
+    lines += pause_lines(state)
     lines.extend(casework_lines(state))
     if next_timer is not None:
         due = f"{next_timer.due:%Y-%m-%d %H:%M:%S} UTC"
@@ -91,6 +92,23 @@ def current_details(state: EscalationState, next_timer: PendingTimer | None) -> 
     else:
         lines.append("- next deadline: none")
     return "\n".join(lines)
+
+
+def pause_lines(state: EscalationState) -> list[str]:
+    """Case work (issue 22): the pause of the SLA clocks, while one runs or once one ran, and
+    the latest re-triage."""
+    lines = []
+    if state.paused_at is not None:
+        ends = (f", ends by itself at {state.paused_until:%Y-%m-%d %H:%M:%S} UTC"
+                if state.paused_until else "")
+        lines.append(f"- SLA clocks paused since {state.paused_at:%Y-%m-%d %H:%M:%S} UTC{ends}"
+                     " (the notice and complaint clocks run on)")
+    if state.pauses:
+        lines.append(f"- paused in all: {human(timedelta(seconds=state.paused_total))}")
+    retriaged = [r for r in state.routing.reasons if r.startswith("re-triaged by ")]
+    if retriaged:  # the latest re-triage (issue 22): who, what changed, why
+        lines.append(f"- {retriaged[-1]}")
+    return lines
 
 
 def casework_lines(state: EscalationState) -> list[str]:

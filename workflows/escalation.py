@@ -50,6 +50,7 @@ with workflow.unsafe.imports_passed_through():
         ComplaintAckInput,
         CustomerAccessInput,
         CustomerRcaInput,
+        DeescalateInput,
         DelayNoticeInput,
         EscalateInput,
         EscalationSummary,
@@ -57,8 +58,11 @@ with workflow.unsafe.imports_passed_through():
         IdrResponseInput,
         InternalRcaInput,
         NoticeInput,
+        PauseInput,
         ResolutionInput,
         ResolveEarlyInput,
+        ResumeInput,
+        RetriageInput,
         StatusUpdateInput,
         TaskForceInput,
         VerificationInput,
@@ -549,6 +553,38 @@ class EscalationWorkflow:
     @send_idr_response.validator
     def _validate_send_idr_response(self, input: IdrResponseInput) -> None:
         self._validate(Action.SEND_IDR_RESPONSE, input)
+
+    @workflow.update(description="Pause the SLA clocks (the notice and complaint clocks run on)")
+    async def pause(self, input: PauseInput) -> EscalationView:
+        return await self._act(Action.PAUSE, input)
+
+    @pause.validator
+    def _validate_pause(self, input: PauseInput) -> None:
+        self._validate(Action.PAUSE, input)
+
+    @workflow.update(description="Resume the SLA clocks; their deadlines move by the paused time")
+    async def resume(self, input: ResumeInput) -> EscalationView:
+        return await self._act(Action.RESUME, input)
+
+    @resume.validator
+    def _validate_resume(self, input: ResumeInput) -> None:
+        self._validate(Action.RESUME, input)
+
+    @workflow.update(description="Re-triage: new priority, category or team; deadlines recomputed")
+    async def retriage(self, input: RetriageInput) -> EscalationView:
+        return await self._act(Action.RETRIAGE, input)
+
+    @retriage.validator
+    def _validate_retriage(self, input: RetriageInput) -> None:
+        self._validate(Action.RETRIAGE, input)
+
+    @workflow.update(description="De-escalate one level; the level left is told")
+    async def deescalate(self, input: DeescalateInput) -> EscalationView:
+        return await self._act(Action.DEESCALATE, input)
+
+    @deescalate.validator
+    def _validate_deescalate(self, input: DeescalateInput) -> None:
+        self._validate(Action.DEESCALATE, input)
 
     # Case work (issue 22): merge a duplicate, internal notes, saved replies.
 

@@ -41,11 +41,15 @@ SEARCH_ATTRIBUTES: dict[str, str] = {
 }
 
 
-def _pairs(*, stage: Stage, status: Status, priority: Priority, tier: int, team: str,
+# EscalationStatus while the SLA clocks are paused (issue 22); the escalation's status stays open.
+PAUSED = "paused"
+
+
+def _pairs(*, stage: Stage, status: str, priority: Priority, tier: int, team: str,
            customers: list[str], sla_breached: bool) -> list[SearchAttributePair[Any]]:
     return [
         SearchAttributePair(STAGE, stage.value),
-        SearchAttributePair(STATUS, status.value),
+        SearchAttributePair(STATUS, status),
         SearchAttributePair(PRIORITY, priority.value),
         SearchAttributePair(TIER, tier),
         SearchAttributePair(TEAM, team),
@@ -78,7 +82,7 @@ def at_start(request: EscalationRequest) -> TypedSearchAttributes:
     """What a new escalation's workflow starts with, from its final routing."""
     body, decision = request.request, request.routing
     return TypedSearchAttributes(_pairs(
-        stage=Stage.START, status=Status.OPEN, priority=decision.priority, tier=decision.tier,
+        stage=Stage.START, status=Status.OPEN.value, priority=decision.priority, tier=decision.tier,
         team=decision.team, customers=customer_ids(body.customer, body.affected_customers),
         sla_breached=False,
     ))
@@ -87,7 +91,8 @@ def at_start(request: EscalationRequest) -> TypedSearchAttributes:
 def of_state(state: EscalationState) -> list[SearchAttributeUpdate[Any]]:
     """The values the workflow keeps its search attributes at."""
     return [pair.key.value_set(pair.value) for pair in _pairs(
-        stage=state.stage, status=state.status, priority=state.priority, tier=state.tier,
+        stage=state.stage, status=PAUSED if state.is_paused else state.status.value,
+        priority=state.priority, tier=state.tier,
         team=state.team, customers=customer_ids(state.customer, state.affected_customers),
         sla_breached=state.sla.any_breached(),
     )]

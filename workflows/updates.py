@@ -40,6 +40,10 @@ UPDATES: Mapping[Action, Update] = cast(Mapping[Action, Update], {
     Action.RESOLVE_EARLY: EscalationWorkflow.resolve_early,
     Action.SEND_DELAY_NOTICE: EscalationWorkflow.send_delay_notice,
     Action.SEND_IDR_RESPONSE: EscalationWorkflow.send_idr_response,
+    Action.PAUSE: EscalationWorkflow.pause,
+    Action.RESUME: EscalationWorkflow.resume,
+    Action.RETRIAGE: EscalationWorkflow.retriage,
+    Action.DEESCALATE: EscalationWorkflow.deescalate,
     Action.MERGE: EscalationWorkflow.merge,
     Action.ADD_NOTE: EscalationWorkflow.add_note,
 })

@@ -35,6 +35,10 @@ WORDS: dict[Action, tuple[str, str]] = {
     Action.SUBMIT_INTERNAL_RCA: ("Submit the internal RCA", "the internal RCA"),
     Action.SHARE_CUSTOMER_RCA: ("Share the customer RCA", "the customer RCA"),
     Action.CANCEL: ("Cancel the escalation", "a cancellation"),
+    Action.PAUSE: ("Pause the SLA clocks", "a pause"),
+    Action.RESUME: ("Resume the SLA clocks", "a resume note"),
+    Action.RETRIAGE: ("Re-triage", "a re-triage"),
+    Action.DEESCALATE: ("De-escalate one level", "a de-escalation"),
     Action.MERGE: ("Merge into another escalation", "a merge"),
     Action.ADD_NOTE: ("Add an internal note", "an internal note"),
 }

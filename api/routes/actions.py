@@ -28,14 +28,18 @@ from domain.models import (
     ComplaintAckInput,
     CustomerAccessInput,
     CustomerRcaInput,
+    DeescalateInput,
     DelayNoticeInput,
     EscalateInput,
     EscalationView,
     IdrResponseInput,
     InternalRcaInput,
     NoticeInput,
+    PauseInput,
     ResolutionInput,
     ResolveEarlyInput,
+    ResumeInput,
+    RetriageInput,
     StatusUpdateInput,
     TaskForceInput,
     VerificationInput,
@@ -66,6 +70,10 @@ PATHS: dict[Action, str] = {
     Action.RESOLVE_EARLY: "resolve-early",
     Action.SEND_DELAY_NOTICE: "delay-notice",
     Action.SEND_IDR_RESPONSE: "idr-response",
+    Action.PAUSE: "pause",
+    Action.RESUME: "resume",
+    Action.RETRIAGE: "retriage",
+    Action.DEESCALATE: "deescalate",
     Action.MERGE: "merge",
     Action.ADD_NOTE: "notes",
 }
@@ -291,6 +299,52 @@ async def send_idr_response(
 ) -> EscalationView:
     """Send the final (IDR) response: its outcome, reasons and the AFCA paragraph."""
     return await _act(Action.SEND_IDR_RESPONSE, body, escalations=escalations,
+                      escalation_id=escalation_id, actor=actor, expected=expected,
+                      response=response)
+
+
+@router.post("/pause")
+async def pause(
+    actor: Annotated[Actor, _actor(Action.PAUSE)], escalations: EscalationsDep,
+    escalation_id: EscalationId, expected: ExpectedVersion, response: Response,
+    body: PauseInput,
+) -> EscalationView:
+    """Pause the SLA clocks; the notice and complaint clocks keep running."""
+    return await _act(Action.PAUSE, body, escalations=escalations, escalation_id=escalation_id,
+                      actor=actor, expected=expected, response=response)
+
+
+@router.post("/resume")
+async def resume(
+    actor: Annotated[Actor, _actor(Action.RESUME)], escalations: EscalationsDep,
+    escalation_id: EscalationId, expected: ExpectedVersion, response: Response,
+    body: ResumeInput,
+) -> EscalationView:
+    """Resume the SLA clocks; their deadlines move by the paused time."""
+    return await _act(Action.RESUME, body, escalations=escalations, escalation_id=escalation_id,
+                      actor=actor, expected=expected, response=response)
+
+
+@router.post("/retriage")
+async def retriage(
+    actor: Annotated[Actor, _actor(Action.RETRIAGE)], escalations: EscalationsDep,
+    escalation_id: EscalationId, expected: ExpectedVersion, response: Response,
+    body: RetriageInput,
+) -> EscalationView:
+    """Re-triage: a new priority, category or team; open deadlines recomputed."""
+    return await _act(Action.RETRIAGE, body, escalations=escalations,
+                      escalation_id=escalation_id, actor=actor, expected=expected,
+                      response=response)
+
+
+@router.post("/deescalate")
+async def deescalate(
+    actor: Annotated[Actor, _actor(Action.DEESCALATE)], escalations: EscalationsDep,
+    escalation_id: EscalationId, expected: ExpectedVersion, response: Response,
+    body: DeescalateInput,
+) -> EscalationView:
+    """De-escalate one level down; the contacts of the level left are told."""
+    return await _act(Action.DEESCALATE, body, escalations=escalations,
                       escalation_id=escalation_id, actor=actor, expected=expected,
                       response=response)
 

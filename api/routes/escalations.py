@@ -68,6 +68,7 @@ async def list_escalations(
     team: Annotated[str | None, Query(min_length=1, max_length=60, pattern=NO_NUL)] = None,
     customer_id: Annotated[str | None, Query(min_length=1, max_length=120, pattern=NO_NUL)] = None,
     breached: bool | None = None,
+    paused: Annotated[bool | None, Query(description="SLA clocks paused")] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=200, pattern=NO_NUL,
                                    description="Text in the title")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -77,7 +78,8 @@ async def list_escalations(
 ) -> EscalationPage:
     """Escalations, newest first, filtered; follow next_cursor for the next page."""
     filters = EscalationFilters(status=status, stage=stage, priority=priority, tier=tier, team=team,
-                                customer_id=customer_id, breached=breached, q=q)
+                                customer_id=customer_id, breached=breached, paused=paused,
+                                q=q)
     items, next_cursor = await reads.page(filters, limit=limit, cursor=cursor)
     return EscalationPage(items=[for_role(v, actor.role) for v in items], next_cursor=next_cursor)
 

@@ -14,7 +14,7 @@ from api.deps import StoreDep
 from api.http.problems import FieldError, responses, unprocessable
 from domain.intake.reports import IntakeReport
 from domain.models import NO_NUL
-from domain.reports import SlaReport
+from domain.reports import GroupBy, SlaReport
 from store.queries import intake_report, sla_report
 
 router = APIRouter(tags=["reports"])
@@ -29,10 +29,14 @@ async def get_sla_report(
     until: Annotated[AwareDatetime | None, Query(
         description="Escalations created before this instant (RFC 3339 with offset)")] = None,
     team: Annotated[str | None, Query(min_length=1, max_length=60, pattern=NO_NUL)] = None,
+    group_by: Annotated[GroupBy | None, Query(
+        description="Also split the figures by owner, team, tier, channel or category")] = None,
 ) -> SlaReport:
-    """SLA shares, times to acknowledge and resolve, and open breaches, per priority and team."""
+    """SLA shares, times to first notice, to acknowledge and to resolve, and open breaches, per
+    priority and team (and per `group_by`); recurring issues per week by category and tag."""
     _check_window(since, until)
-    return await store.read(lambda s: sla_report(s, since=since, until=until, team=team))
+    return await store.read(lambda s: sla_report(s, since=since, until=until, team=team,
+                                                 group_by=group_by))
 
 
 @router.get("/v1/reports/intake", responses=responses(401, 403, 422, 503))

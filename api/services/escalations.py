@@ -35,9 +35,10 @@ from domain.models import (
     AddDetailsInput,
     CreateEscalationInput,
     EscalationView,
+    RetriageInput,
     TaskForceInput,
 )
-from domain.routing import RoutingDecision, apply_repeat_customer, route
+from domain.routing import RoutingDecision, apply_repeat_customer, reroute, route
 from domain.state import EscalationRequest, LinkBases
 from store.queries import count_prior_escalations, get_escalation, get_request_hash
 from workflows.escalation import EscalationWorkflow
@@ -45,7 +46,7 @@ from workflows.start import settle, start_operation
 from workflows.updates import ATTACH_POSTS, UPDATES, Update
 
 # Filled by the API from the token and If-Match; a client sending them is sending unknown fields.
-_SERVER_FIELDS = ("actor", "expected_version")
+_SERVER_FIELDS = ("actor", "expected_version", "routing")
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -165,6 +166,8 @@ class Escalations:
         if isinstance(command, AddDetailsInput | TaskForceInput):
             check_addresses(command, self._policy.host_rules)
             command = self._sealed(command)
+        if isinstance(command, RetriageInput):
+            command = await self._rerouted(escalation_id, command)
         command = command.model_copy(update={"actor": actor, "expected_version": expected_version})
         return await self._update(escalation_id, UPDATES[action], command, update_id=update_id)
 
@@ -208,6 +211,16 @@ class Escalations:
         if stored is None:
             return NotFound(f"No escalation {escalation_id}.")
         return failures.closed(stored)
+
+    async def _rerouted(self, escalation_id: str, command: RetriageInput) -> RetriageInput:
+        """The rules for the re-triaged facts, read from the stored projection (it is written
+        before every action answers); none for an escalation the store does not know yet."""
+        stored = await self.stored(escalation_id)
+        if stored is None:
+            return command
+        routing = reroute(self._policy.policy, stored, category=command.category,
+                          priority=command.priority)
+        return command.model_copy(update={"routing": routing})
 
     def _sealed(self, command: M) -> M:
         """Credentials in recipient URLs stay out of the workflow's history (domain/sealed.py)."""

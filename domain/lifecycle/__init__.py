@@ -11,6 +11,8 @@
   allowed; its clocks are `domain.complaint_timers`.
 - `attaching`: posts that join an open escalation (social intake); an update, not an action.
 - `gates`: the owners and clocks of verification and customer-access confirmation.
+- `pausing`: the SLA clocks paused and resumed (issue 22); `retriaging`: re-triage and
+  de-escalation.
 - `merging`: a duplicate merged into another escalation (issue 22): the survivor's
   `absorb_duplicate` update (not an action) and the duplicate's `merge` action.
 - `notes`: internal notes and their @mentions. `replies`: the policy's saved replies that fit

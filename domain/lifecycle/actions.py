@@ -21,7 +21,7 @@ from domain.enums import (
     TimelineType,
 )
 from domain.errors import InvalidAction
-from domain.lifecycle import complaints, gates
+from domain.lifecycle import complaints, gates, pausing, retriaging
 from domain.lifecycle.closing import cancel, share_customer_rca, submit_internal_rca
 from domain.lifecycle.merging import merge
 from domain.lifecycle.notes import add_note
@@ -49,14 +49,18 @@ from domain.models import (
     ComplaintAckInput,
     CustomerAccessInput,
     CustomerRcaInput,
+    DeescalateInput,
     DelayNoticeInput,
     EscalateInput,
     IdrResponseInput,
     InternalRcaInput,
     NoticeInput,
+    PauseInput,
     Recipient,
     ResolutionInput,
     ResolveEarlyInput,
+    ResumeInput,
+    RetriageInput,
     StatusUpdateInput,
     TaskForceInput,
     VerificationInput,
@@ -111,6 +115,14 @@ def apply(
         case IdrResponseInput():
             complaints.send_idr_response(tx, command.outcome, command.reasons,
                                          command.compensation)
+        case PauseInput():
+            pausing.pause(tx, command)
+        case ResumeInput():
+            pausing.resume(tx, command.note, by="hand")
+        case RetriageInput():
+            retriaging.retriage(tx, command)
+        case DeescalateInput():
+            retriaging.deescalate(tx, command.reason)
         case MergeInput():
             merge(tx, command)
         case NoteInput():
@@ -118,6 +130,7 @@ def apply(
         case _:  # pragma: no cover - INPUTS covers every action
             raise InvalidAction(f"unknown action {action}")
     advance(tx)
+    pausing.end_if_closed(tx)
     return tx.done()
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from domain import recipients as to
 from domain.casework import MergeInput, NoteInput
-from domain.enums import Action, EscalationType, ResolutionState, Role, Stage
+from domain.enums import Action, EscalationType, Level, ResolutionState, Role, Stage
 from domain.errors import (
     ActionNotAllowed,
     FieldProblem,
@@ -21,6 +21,7 @@ from domain.errors import (
     UnreachableAudience,
     VersionConflict,
 )
+from domain.lifecycle import pausing
 from domain.lifecycle.complaint_rules import (
     COMPLAINT_ACTIONS,
     complaint_precondition,
@@ -36,13 +37,17 @@ from domain.models import (
     ComplaintAckInput,
     CustomerAccessInput,
     CustomerRcaInput,
+    DeescalateInput,
     DelayNoticeInput,
     EscalateInput,
     IdrResponseInput,
     InternalRcaInput,
     NoticeInput,
+    PauseInput,
     ResolutionInput,
     ResolveEarlyInput,
+    ResumeInput,
+    RetriageInput,
     StatusUpdateInput,
     TaskForceInput,
     VerificationInput,
@@ -50,8 +55,10 @@ from domain.models import (
 from domain.state import EscalationState
 
 _ANY_TIME = frozenset({Action.ACKNOWLEDGE, Action.ADD_DETAILS, Action.CANCEL})
+# Case work (issue 22) fits the working stages; a pause ends by itself when close begins.
+_CASE_WORK = frozenset({Action.PAUSE, Action.RESUME, Action.RETRIAGE, Action.DEESCALATE})
 # A complaint's regulatory actions run beside the escalation's own, until it closes.
-_COMMUNICATE = _ANY_TIME | COMPLAINT_ACTIONS | {
+_COMMUNICATE = _ANY_TIME | COMPLAINT_ACTIONS | _CASE_WORK | {
     Action.SEND_NOTICE,
     Action.POST_STATUS_UPDATE,
     Action.SET_ACTION_PLAN,
@@ -98,6 +105,10 @@ ROLES: Mapping[Action, frozenset[Role]] = {
     Action.RESOLVE_EARLY: frozenset({_IM, Role.ENGAGEMENT_LEAD}),
     Action.SEND_DELAY_NOTICE: frozenset({_IM, Role.ENGAGEMENT_LEAD}),
     Action.SEND_IDR_RESPONSE: frozenset({_IM, Role.ENGAGEMENT_LEAD}),
+    Action.PAUSE: _HANDS_ON,
+    Action.RESUME: _HANDS_ON,
+    Action.RETRIAGE: frozenset({_IM}),
+    Action.DEESCALATE: frozenset({_IM}),
     Action.MERGE: frozenset({_IM}),
     # Every role that works an escalation; a viewer only reads.
     Action.ADD_NOTE: frozenset({_IM, Role.ENGINEER, Role.ENGAGEMENT_LEAD}),
@@ -121,6 +132,10 @@ INPUTS: Mapping[Action, type[ActionInput]] = {
     Action.RESOLVE_EARLY: ResolveEarlyInput,
     Action.SEND_DELAY_NOTICE: DelayNoticeInput,
     Action.SEND_IDR_RESPONSE: IdrResponseInput,
+    Action.PAUSE: PauseInput,
+    Action.RESUME: ResumeInput,
+    Action.RETRIAGE: RetriageInput,
+    Action.DEESCALATE: DeescalateInput,
     Action.MERGE: MergeInput,
     Action.ADD_NOTE: NoteInput,
 }
@@ -133,6 +148,8 @@ def _precondition_holds(
 ) -> bool:
     if action in COMPLAINT_ACTIONS:
         return complaint_precondition(state, action, now) is None
+    if action in pausing.PAUSE_ACTIONS:
+        return pausing.why_not(state, action) is None
     match action:
         case Action.POST_STATUS_UPDATE:
             return state.notice_sent_at is not None
@@ -146,6 +163,8 @@ def _precondition_holds(
             return state.rca_internal is not None and state.rca_internal.submitted_at is None
         case Action.SHARE_CUSTOMER_RCA:
             return state.rca_customer is not None and state.rca_customer.submitted_at is None
+        case Action.DEESCALATE:
+            return state.level is not Level.AGENT
         case _:
             return True
 
@@ -179,6 +198,8 @@ def ensure_allowed(
             why = f"not in stage {state.stage.value}"
         elif action in COMPLAINT_ACTIONS:
             why = complaint_precondition(state, action, now) or ""
+        elif action in pausing.PAUSE_ACTIONS:
+            why = pausing.why_not(state, action) or ""
         else:
             why = _why_not(action)
         raise ActionNotAllowed(
@@ -191,6 +212,7 @@ def ensure_allowed(
             raise InvalidAction(f"team {command.team!r} is not in the policy")
         if command.team == state.team:
             raise InvalidAction(f"the escalation is already with team {command.team!r}")
+    _case_work_checks(state, command, allowed, now)
     _complaint_checks(state, action, command, allowed)
     if isinstance(command, NoticeInput | StatusUpdateInput):
         ensure_reply_usable(state, command)
@@ -208,6 +230,26 @@ def _merge_checks(state: EscalationState, command: MergeInput, allowed: list[Act
             f"merge is not allowed: {command.into} was merged into this escalation; merging "
             "back would make a loop", stage=state.stage.value,
             allowed_actions=[a.value for a in allowed])
+
+
+def _case_work_checks(state: EscalationState, command: ActionInput, allowed: list[Action],
+                      now: datetime | None) -> None:
+    if isinstance(command, PauseInput) and command.until is not None and now is not None:
+        if command.until <= now:
+            raise InvalidInput("The pause would end before it starts.", problems=[
+                FieldProblem("until", f"must be later than now ({now.isoformat()})")])
+        refused = pausing.until_problem(state, command, now)
+        if refused is not None:
+            raise ActionNotAllowed(refused, stage=state.stage.value,
+                                   allowed_actions=[a.value for a in allowed])
+    if isinstance(command, RetriageInput):
+        if command.team is not None and command.team not in state.policy.teams:
+            raise InvalidAction(f"team {command.team!r} is not in the policy")
+        if all(new is None or new == old for new, old in (
+                (command.priority, state.priority), (command.category, state.category),
+                (command.team, state.team))):
+            raise InvalidAction("nothing to re-triage: the escalation already has that "
+                                "priority, category and team")
 
 
 def _complaint_checks(
@@ -251,5 +293,7 @@ def _why_not(action: Action) -> str:
             return "the resolution is not verified yet"
         case Action.DECLARE_RESOLUTION | Action.DEPLOY_TASK_FORCE:
             return "a resolution is already declared"
+        case Action.DEESCALATE:
+            return "the escalation is already at the lowest level (agent)"
         case _:
             return "its RCA task is not open"

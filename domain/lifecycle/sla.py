@@ -140,20 +140,22 @@ def current_deadline(state: EscalationState) -> StageDeadline | None:
             if task is not None and task.submitted_at is None:
                 return StageDeadline(f"{task.kind.value} RCA due", task.due_at)
         return None
+    paused = state.is_paused  # the SLA clocks stand still: only notice and complaint run on
     if state.resolution_state is ResolutionState.DECLARED:
-        return StageDeadline("verification due", d.verify_due) if d.verify_due else None
+        return (StageDeadline("verification due", d.verify_due)
+                if d.verify_due and not paused else None)
     if state.resolution_state is ResolutionState.VERIFIED:
         return (StageDeadline("customer access confirmation due", d.confirm_due)
-                if d.confirm_due else None)
+                if d.confirm_due and not paused else None)
     candidates = [
         StageDeadline("stakeholder notice due", d.notice_due)
         if state.notice_sent_at is None and d.notice_due else None,
         StageDeadline("acknowledgement due", d.acknowledge_due)
-        if state.acknowledged_at is None and d.acknowledge_due else None,
+        if state.acknowledged_at is None and d.acknowledge_due and not paused else None,
         StageDeadline("status update due", d.next_update_due)
-        if state.notice_sent_at is not None and d.next_update_due else None,
+        if state.notice_sent_at is not None and d.next_update_due and not paused else None,
         StageDeadline("resolution due", d.resolve_due)
-        if state.sla.resolve is SlaOutcome.PENDING and d.resolve_due else None,
+        if state.sla.resolve is SlaOutcome.PENDING and d.resolve_due and not paused else None,
         StageDeadline("final response due", d.final_response_due)
         if state.sla.final_response is SlaOutcome.PENDING and d.final_response_due else None,
     ]

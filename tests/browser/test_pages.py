@@ -94,6 +94,24 @@ async def test_the_report_draws_its_charts(console: ConsoleStack) -> None:
     assert box["height"] > 50
 
 
+async def test_the_report_splits_by_a_chosen_group_and_lists_recurring_issues(
+    console: ConsoleStack,
+) -> None:
+    await console.open_escalation(title="Tagged for the recurring view", tags=["invoice-run"])
+    page = await console.page(IM)
+    await page.goto("/console/reports")
+
+    await page.get_by_label("Also per").select_option("tier")
+    await page.get_by_role("button", name="Show").click()
+    await page.wait_for_url("**group_by=tier**")
+
+    await expect(page.locator('svg[data-chart="Share within SLA by tier"]')).to_be_visible()
+    recurring = page.locator("#recurring")
+    await expect(recurring.get_by_role("cell", name="#invoice-run").first).to_be_visible()
+    csv_link = page.get_by_role("link", name="Download CSV")
+    assert "group_by=tier" in (await csv_link.get_attribute("href") or "")
+
+
 async def test_user_text_in_arabic_reads_right_to_left(console: ConsoleStack) -> None:
     title = "تم خصم المبلغ مرتين من حسابي"
     created = await console.open_escalation(title=title)

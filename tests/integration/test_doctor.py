@@ -64,6 +64,7 @@ async def test_a_healthy_deployment_passes(dev_env: WorkflowEnvironment, tmp_pat
     assert [c for c in checks if not c.ok] == []
     assert set(by_name(checks)) == {"Temporal reachable", "Temporal namespace",
                                     "search attributes", "store schema", "policy",
+                                    "related-system credentials", "console secret",
                                     "sealing key", "SMTP"}
 
 

@@ -16,10 +16,10 @@ from cli.up import (
     child_env,
     dev_key_aliases,
     dev_server_args,
-    indexed_type,
     up,
     worker_env,
 )
+from cli.up_temporal import indexed_type
 from config.policy_files import load_policy, preset_text
 from domain.enums import Role
 from workflows.search_attributes import SEARCH_ATTRIBUTES

@@ -33,6 +33,7 @@ class BoardQuery(BaseModel):
     team: Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[^\x00]*$")] | None = None
     tier: Annotated[int, Field(ge=1, le=3)] | None = None
     breached: bool | None = None
+    paused: bool | None = None  # the SLA clocks stand paused (issue 22)
     customer_id: Annotated[str, Field(min_length=1, max_length=120,
                                       pattern=r"^[^\x00]*$")] | None = None
     q: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00]*$")] | None = None
@@ -48,7 +49,8 @@ class BoardQuery(BaseModel):
         return EscalationFilters(
             status=None if self.status == "any" else self.status, stage=self.stage,
             priority=self.priority, tier=self.tier, team=self.team,
-            customer_id=self.customer_id, breached=self.breached, q=self.q)
+            customer_id=self.customer_id, breached=self.breached, paused=self.paused,
+            q=self.q)
 
     def url(self, **changes: Any) -> str:
         """This board's URL with `changes` (None drops a filter)."""

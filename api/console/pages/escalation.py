@@ -37,6 +37,8 @@ router = APIRouter()
 LIVE = "live"
 # Engineers read every history in the Temporal UI; incident managers follow them there.
 TEMPORAL_UI_ROLES = frozenset({Role.ENGINEER, Role.INCIDENT_MANAGER})
+# Posts shown on the page; the rest are one API call away (GET .../sources?limit=500).
+SOURCE_POSTS = 20
 
 
 async def escalation_context(
@@ -100,6 +102,8 @@ async def escalation(
     context["done"] = title_of(done)
     if request.headers.get("HX-Target") == LIVE:
         return page(request, "_live.html", context)
+    # Posts change rarely and are read once per visit, not on every 10 s refresh.
+    context["sources"] = await reads.sources(escalation_id, limit=SOURCE_POSTS)
     return page(request, "escalation.html", context)
 
 

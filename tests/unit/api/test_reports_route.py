@@ -56,6 +56,7 @@ async def test_no_token_is_401(client: httpx.AsyncClient) -> None:
         ({"until": "tomorrow"}, "query.until"),
         ({"since": "2026-03-03T00:00:00Z", "until": "2026-03-02T00:00:00Z"}, "query.until"),
         ({"team": ""}, "query.team"),
+        ({"group_by": "colour"}, "query.group_by"),
     ],
 )
 async def test_bad_window_is_422_naming_the_parameter(
@@ -72,3 +73,17 @@ async def test_window_reaches_the_store(
     answer = await client.get(URL, headers=bearer(tokens[Role.VIEWER]),
                               params={"since": (T0.replace(year=2027)).isoformat()})
     assert answer.json()["overall"]["count"] == 0
+
+
+async def test_group_by_splits_the_figures_and_recurring_issues_come_along(
+    client: httpx.AsyncClient, tokens: dict[Role, str], seeded: None
+) -> None:
+    answer = await client.get(URL, headers=bearer(tokens[Role.VIEWER]),
+                              params={"team": "billing", "group_by": "tier"})
+    assert answer.status_code == 200, answer.text
+    report = answer.json()
+    assert report["group_by"] == "tier"
+    assert [(g["value"], g["count"]) for g in report["groups"]] == [("1", 1)]
+    assert {(r["kind"], r["name"], r["count"]) for r in report["recurring"]} == {
+        ("category", "other", 1)}
+    assert "mean_seconds_to_notice" in report["overall"]

@@ -42,6 +42,10 @@ BODIES: dict[Action, dict[str, Any]] = {
     Action.SEND_DELAY_NOTICE: {"reasons": "We are waiting for the insurer's assessor."},
     Action.SEND_IDR_RESPONSE: {"outcome": "resolved_in_favour_of_complainant",
                                "reasons": "We refunded the fee."},
+    Action.PAUSE: {"reason": "Waiting on the customer's logs."},
+    Action.RESUME: {"note": "Logs arrived."},
+    Action.RETRIAGE: {"priority": "P1", "reason": "More customers affected."},
+    Action.DEESCALATE: {"reason": "The manager is no longer needed."},
     Action.MERGE: {"into": "esc-01j9zzzzzzzzzzzzzzzzzzzzzz", "note": "same outage"},
     Action.ADD_NOTE: {"text": "@alice can you look at the refund?"},
 }

@@ -117,3 +117,23 @@ def test_missing_store_exits_1_without_creating_it(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "no store at" in result.stderr
     assert not missing.exists()
+
+
+def test_group_by_adds_a_row_per_owner(database_url: str) -> None:
+    rows = _csv(_run(database_url, "--format", "csv", "--group-by", "owner"))
+    assert rows[("owner", "(unassigned)")]["count"] == "3"
+    assert "mean_seconds_to_notice" in rows[("all", "all")]
+
+
+def test_the_table_is_followed_by_recurring_issues(database_url: str) -> None:
+    result = _run(database_url)
+    assert result.exit_code == 0, result.output
+    assert "Recurring issues (escalations per week)" in result.stdout
+    week = next(line for line in result.stdout.splitlines() if "2026-03-02" in line)
+    assert "other" in week
+    assert week.rstrip(" │").endswith("3")
+
+
+def test_an_unknown_group_is_refused(database_url: str) -> None:
+    result = _run(database_url, "--group-by", "colour")
+    assert result.exit_code == 2

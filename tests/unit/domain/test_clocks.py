@@ -122,3 +122,13 @@ def test_a_declared_resolution_counts_down_to_its_verification() -> None:
     assert (found.key, found.label) == ("verify_due", "Verify the resolution")
     assert state_of(v, "verify_due", T0 + 2.5 * H) is ClockState.WARNING  # past its reminder
     assert "verify_reminder_due" not in {c.key for c in clocks(v, now=T0)}
+
+
+def test_while_paused_the_sla_clocks_stand_still_and_the_notice_counts_down() -> None:
+    v = view(paused=True, paused_at=T0)
+    assert state_of(v, "resolve_due", T0 + H) is ClockState.PAUSED
+    assert state_of(v, "acknowledge_due", T0 + H) is ClockState.PAUSED
+    assert state_of(v, "notice_due", T0 + 0.9 * H) is ClockState.WARNING
+    found = next_clock(v, now=T0)
+    assert found is not None
+    assert found.key == "notice_due"

@@ -57,6 +57,9 @@ def in_resolve() -> EscalationState:
 
 
 # api.md's action table, written out independently of domain.lifecycle.ROLES.
+# Open to every escalation in the working stages at the lowest level, not paused (issue 22).
+CASE_WORK = {"pause", "retriage"}
+
 API_ROLES = {
     Action.ACKNOWLEDGE: {"incident_manager", "engineer"},
     Action.ADD_DETAILS: {"incident_manager", "engineer"},
@@ -75,6 +78,10 @@ API_ROLES = {
     Action.RESOLVE_EARLY: {"incident_manager", "engagement_lead"},
     Action.SEND_DELAY_NOTICE: {"incident_manager", "engagement_lead"},
     Action.SEND_IDR_RESPONSE: {"incident_manager", "engagement_lead"},
+    Action.PAUSE: {"incident_manager", "engineer"},
+    Action.RESUME: {"incident_manager", "engineer"},
+    Action.RETRIAGE: {"incident_manager"},
+    Action.DEESCALATE: {"incident_manager"},
     Action.MERGE: {"incident_manager"},
     Action.ADD_NOTE: {"incident_manager", "engineer", "engagement_lead"},
 }
@@ -93,20 +100,20 @@ CASEWORK = {"add_note", "merge"}
     ("state_of", "expected"),
     [
         (lambda: opened(), {"acknowledge", "add_details", "send_notice", "set_action_plan",
-                            "escalate", "cancel", *CASEWORK}),
+                            "escalate", "cancel", *CASE_WORK, *CASEWORK}),
         (lambda: act(opened(), NoticeInput(actor=IM)),
          {"acknowledge", "add_details", "send_notice", "post_status_update", "set_action_plan",
-          "escalate", "cancel", *CASEWORK}),
+          "escalate", "cancel", *CASE_WORK, *CASEWORK}),
         (in_resolve, {"acknowledge", "add_details", "send_notice", "post_status_update",
                       "set_action_plan", "escalate", "deploy_task_force", "declare_resolution",
-                      "cancel", *CASEWORK}),
+                      "cancel", *CASE_WORK, *CASEWORK}),
         (lambda: act(in_resolve(), ResolutionInput(actor=IM, summary="done")),
          {"acknowledge", "add_details", "send_notice", "post_status_update", "set_action_plan",
-          "escalate", "verify_resolution", "cancel", *CASEWORK}),
+          "escalate", "verify_resolution", "cancel", *CASE_WORK, *CASEWORK}),
         (lambda: act(act(in_resolve(), ResolutionInput(actor=IM, summary="done")),
                      VerificationInput(actor=ENG, verified=True)),
          {"acknowledge", "add_details", "send_notice", "post_status_update", "set_action_plan",
-          "escalate", "confirm_customer_access", "cancel", *CASEWORK}),
+          "escalate", "confirm_customer_access", "cancel", *CASE_WORK, *CASEWORK}),
         (lambda: act(opened(), CancelInput(actor=IM, reason="dup")), set()),
     ],
     ids=["communicate", "after-notice", "resolve", "declared", "verified", "cancelled"],

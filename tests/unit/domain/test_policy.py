@@ -94,6 +94,12 @@ INVALID: list[tuple[str, Callable[[Raw], None], str]] = [
     ("warn_at of 1", _set("priorities.P1.warn_at", 1.0),
      "priorities.P1.warn_at: must be between 0 and 1, exclusive"),
     ("warn_at of 0", _set("priorities.P3.warn_at", 0), "priorities.P3.warn_at: must be between"),
+    ("pause cap in words", _set("priorities.P2.pause.max_total", "a day"),
+     "priorities.P2.pause.max_total: not an ISO 8601 duration"),
+    ("pause cap of zero", _set("priorities.P2.pause.max_total", "PT0S"),
+     "priorities.P2.pause.max_total: must be longer than zero"),
+    ("unknown pause key", _set("priorities.P2.pause.max", "PT1H"),
+     "priorities.P2.pause.max: unknown key"),
     ("tier 4", _set("routing.rules[0].then.tier", 4), "routing.rules[0].then.tier"),
     ("rule after a catch-all", _insert_rule(1, {"name": "everything", "then": TO_SUPPORT}),
      "routing.rules[2]: unreachable: rule 'everything' (routing.rules[1]) comes first and has "

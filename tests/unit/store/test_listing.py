@@ -23,6 +23,7 @@ SPECIAL: dict[str, dict[str, Any]] = {
     "esc-acme": {"customer": customer("acme")},
     "esc-breached": {"sla": breached()},
     "esc-charged": {"title": "Charged twice for the March invoice"},
+    "esc-paused": {"paused": True, "paused_at": T0, "paused_total": 600},
 }
 FILTERS = [
     (EscalationFilters(status=Status.CANCELLED), {"esc-cancelled"}),
@@ -32,6 +33,7 @@ FILTERS = [
     (EscalationFilters(team="billing"), {"esc-billing"}),
     (EscalationFilters(customer_id="acme"), {"esc-acme"}),
     (EscalationFilters(breached=True), {"esc-breached"}),
+    (EscalationFilters(paused=True), {"esc-paused"}),
     (EscalationFilters(q="CHARGED twice"), {"esc-charged"}),
     (EscalationFilters(q="%"), set()),  # LIKE wildcards are text, not patterns
     (EscalationFilters(team="billing", tier=3), set()),

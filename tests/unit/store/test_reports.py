@@ -18,7 +18,7 @@ from sqlmodel import Session, SQLModel
 
 from domain.enums import Priority, SlaOutcome, Status
 from domain.models import SlaState
-from domain.reports import SlaFigures, SlaReport
+from domain.reports import UNASSIGNED, GroupBy, SlaFigures, SlaReport
 from store.engine import create_engine_for, session_factory
 from store.migrate import upgrade_to_head
 from store.queries import upsert_escalation
@@ -174,6 +174,8 @@ def test_empty_store_reports_every_priority_with_nothing_measured(
 TEAMS = ["billing", "support", "sre", "sales", "network"]
 STATUSES = [Status.OPEN.value, Status.CLOSED.value, Status.CANCELLED.value]
 OUTCOMES = [o.value for o in SlaOutcome]
+CATEGORIES = ["billing", "outage", "other"]
+OWNERS = ["Ana", "Bo", None]
 
 
 def _random_rows(count: int, seed: int) -> Iterator[dict[str, Any]]:
@@ -186,16 +188,23 @@ def _random_rows(count: int, seed: int) -> Iterator[dict[str, Any]]:
                         if rng.random() < 0.7 else None)
         declared = (created + timedelta(milliseconds=rng.randrange(1, 5 * 86_400_000))
                     if rng.random() < 0.5 else None)
+        noticed = (created + timedelta(milliseconds=rng.randrange(1, 2 * 3_600_000))
+                   if rng.random() < 0.8 else None)
         yield {
-            "id": f"esc-{seed}-{n:06d}", "version": 1, "title": "t", "category": "other",
+            "id": f"esc-{seed}-{n:06d}", "version": 1, "title": "t",
+            "category": rng.choice(CATEGORIES), "owner": rng.choice(OWNERS),
             "status": rng.choice(STATUSES), "stage": "communicate",
-            "priority": rng.choice(list(Priority)).value, "tier": 1, "level": "agent",
-            "team": rng.choice(TEAMS), "temperature": "cold",
+            "priority": rng.choice(list(Priority)).value, "tier": rng.randint(1, 3),
+            "level": "agent", "team": rng.choice(TEAMS), "temperature": "cold",
             "breached": SlaOutcome.BREACHED.value in sla,
             "sla_notice": sla[0], "sla_acknowledge": sla[1], "sla_resolve": sla[2],
             "created_at": created, "updated_at": created,
             "acknowledged_at": acknowledged, "resolution_declared_at": declared,
-            "view_json": "{}",  # the report never reads the view
+            "notice_sent_at": noticed,
+            # Paused time is taken out of the times to acknowledge and resolve.
+            "paused_before_acknowledgement": rng.choice([0, 0, 600]) if acknowledged else 0,
+            "paused_before_resolution": rng.choice([0, 3600]) if declared else 0,
+            "view_json": '{"tags": []}',  # only recurring issues read the view (its tags)
         }
 
 
@@ -223,15 +232,20 @@ def _p90(values: list[float]) -> float | None:
 
 
 def _reference_figures(rows: list[dict[str, Any]]) -> SlaFigures:
-    def seconds(column: str) -> list[float]:
-        return [(r[column] - r["created_at"]).total_seconds() for r in rows if r[column]]
+    def seconds(column: str, paused: str | None = None) -> list[float]:
+        return [(r[column] - r["created_at"]).total_seconds() - (r[paused] if paused else 0)
+                for r in rows if r[column]]
 
-    acknowledge, resolve = seconds("acknowledged_at"), seconds("resolution_declared_at")
+    acknowledge = seconds("acknowledged_at", "paused_before_acknowledgement")
+    resolve = seconds("resolution_declared_at", "paused_before_resolution")
+    notice = seconds("notice_sent_at")
     return SlaFigures(
         count=len(rows),
         notice_within_sla=_share(rows, "sla_notice"),
         acknowledge_within_sla=_share(rows, "sla_acknowledge"),
         resolve_within_sla=_share(rows, "sla_resolve"),
+        mean_seconds_to_notice=statistics.fmean(notice) if notice else None,
+        p90_seconds_to_notice=_p90(notice),
         mean_seconds_to_acknowledge=statistics.fmean(acknowledge) if acknowledge else None,
         p90_seconds_to_acknowledge=_p90(acknowledge),
         mean_seconds_to_resolve=statistics.fmean(resolve) if resolve else None,
@@ -273,6 +287,21 @@ class TestAgreesWithReference:
 
     def test_whole_store(self, stored: sessionmaker[Session]) -> None:
         assert _answer(_report(stored)) == _reference(self.ROWS)
+
+    @pytest.mark.parametrize("group_by", [GroupBy.OWNER, GroupBy.TIER, GroupBy.CATEGORY,
+                                          GroupBy.TEAM])
+    def test_grouped_by(self, stored: sessionmaker[Session], group_by: GroupBy) -> None:
+        report = _report(stored, group_by=group_by)
+        assert report.group_by is group_by
+        found = {row.value: _figures(row) for row in report.groups}
+
+        def value(row: dict[str, Any]) -> str:
+            return UNASSIGNED if row[group_by.value] is None else str(row[group_by.value])
+
+        expected = {v: _approx(_reference_figures([r for r in self.ROWS if value(r) == v]))
+                    for v in {value(r) for r in self.ROWS}}
+        assert found == expected
+        assert [row.value for row in report.groups] == sorted(expected)
 
     def test_window_and_team(self, stored: sessionmaker[Session]) -> None:
         since, until = T0 + 5 * DAY, T0 + 12 * DAY

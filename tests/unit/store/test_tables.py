@@ -41,6 +41,9 @@ def _full_view() -> EscalationView:
         resolution_declared_at=later,
         resolved_at=later,
         closed_at=later,
+        paused=True,
+        paused_at=later,
+        paused_total=3_600,
         rca=RcaView(required=True, internal=rca_task("rca-1", RcaKind.INTERNAL)),
     )
 

@@ -3,9 +3,15 @@ Temporal UI's details and each delivery's brief."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
+from domain import lifecycle
+from domain.enums import Priority
+from domain.models import PauseInput, ResumeInput, RetriageInput
 from domain.state import EscalationState, Notification
+from tests.unit.domain.test_lifecycle import ENG, IM, T0, in_resolve
 from workflows import effects
 from workflows import search_attributes as sa
 
@@ -51,6 +57,23 @@ def test_the_temporal_ui_details_show_the_gates_sla() -> None:
     assert "verify pending" in details
 
 
+def test_the_temporal_ui_details_and_search_attributes_show_a_pause_and_a_retriage() -> None:
+    state = in_resolve()
+    state = lifecycle.apply(state, RetriageInput(actor=IM, priority=Priority.P1, reason="worse"),
+                            at=T0 + timedelta(minutes=5)).state
+    paused = lifecycle.apply(state, PauseInput(actor=ENG, reason="waiting"),
+                             at=T0 + timedelta(minutes=10)).state
+    details = effects.current_details(paused, None)
+    assert details.startswith("**P1 · open")
+    assert "- re-triaged by alice: priority P2 -> P1 (worse)" in details
+    assert "SLA clocks paused since 2026-03-02 09:10:00 UTC" in details
+    assert "notice and complaint clocks run on" in details
+    status = {u.key.name: u.value for u in sa.of_state(paused)}["EscalationStatus"]
+    assert status == "paused"
+    resumed = lifecycle.apply(paused, ResumeInput(actor=ENG),
+                              at=T0 + timedelta(minutes=70)).state
+    assert "paused in all: 1h" in effects.current_details(resumed, None)
+    assert {u.key.name: u.value for u in sa.of_state(resumed)}["EscalationStatus"] == "open"
 def test_the_ui_details_say_where_a_merged_one_went_and_what_a_survivor_took_in() -> None:
     from tests.unit.domain.test_lifecycle import opened
 
