@@ -1,5 +1,5 @@
-"""Inputs of the case-work actions of issue 22 that are ours: merge a duplicate, internal notes,
-and the update a surviving escalation receives from a duplicate (`absorb_duplicate`)."""
+"""Inputs of merging duplicates and internal notes (issue 22), and of the update a surviving
+escalation receives from a duplicate (`absorb_duplicate`)."""
 
 from __future__ import annotations
 

@@ -93,27 +93,27 @@ def test_roles_match_the_api_contract(action: Action) -> None:
 
 
 # Merging and notes are allowed while an escalation is being worked (issue 22).
-CASEWORK = {"add_note", "merge"}
+MERGE_AND_NOTES = {"add_note", "merge"}
 
 
 @pytest.mark.parametrize(
     ("state_of", "expected"),
     [
         (lambda: opened(), {"acknowledge", "add_details", "send_notice", "set_action_plan",
-                            "escalate", "cancel", *CASE_WORK, *CASEWORK}),
+                            "escalate", "cancel", *CASE_WORK, *MERGE_AND_NOTES}),
         (lambda: act(opened(), NoticeInput(actor=IM)),
          {"acknowledge", "add_details", "send_notice", "post_status_update", "set_action_plan",
-          "escalate", "cancel", *CASE_WORK, *CASEWORK}),
+          "escalate", "cancel", *CASE_WORK, *MERGE_AND_NOTES}),
         (in_resolve, {"acknowledge", "add_details", "send_notice", "post_status_update",
                       "set_action_plan", "escalate", "deploy_task_force", "declare_resolution",
-                      "cancel", *CASE_WORK, *CASEWORK}),
+                      "cancel", *CASE_WORK, *MERGE_AND_NOTES}),
         (lambda: act(in_resolve(), ResolutionInput(actor=IM, summary="done")),
          {"acknowledge", "add_details", "send_notice", "post_status_update", "set_action_plan",
-          "escalate", "verify_resolution", "cancel", *CASE_WORK, *CASEWORK}),
+          "escalate", "verify_resolution", "cancel", *CASE_WORK, *MERGE_AND_NOTES}),
         (lambda: act(act(in_resolve(), ResolutionInput(actor=IM, summary="done")),
                      VerificationInput(actor=ENG, verified=True)),
          {"acknowledge", "add_details", "send_notice", "post_status_update", "set_action_plan",
-          "escalate", "confirm_customer_access", "cancel", *CASE_WORK, *CASEWORK}),
+          "escalate", "confirm_customer_access", "cancel", *CASE_WORK, *MERGE_AND_NOTES}),
         (lambda: act(opened(), CancelInput(actor=IM, reason="dup")), set()),
     ],
     ids=["communicate", "after-notice", "resolve", "declared", "verified", "cancelled"],
