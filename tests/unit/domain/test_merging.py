@@ -11,7 +11,7 @@ from domain.casework import MergeInput
 from domain.enums import NotificationEvent, Stage, Status, TimelineType
 from domain.errors import ActionNotAllowed, InvalidInput
 from domain.lifecycle import merging
-from domain.models import AddDetailsInput
+from domain.models import AddDetailsInput, PauseInput
 from domain.state import EscalationState
 from tests.unit.domain.test_lifecycle import IM, T0, act, opened
 
@@ -144,3 +144,10 @@ def test_details_after_a_merge_are_refused() -> None:
     duplicate, _ = merged_into(escalation(DUPLICATE, "c2"), escalation(SURVIVOR, "c1"))
     with pytest.raises(ActionNotAllowed):
         act(duplicate, AddDetailsInput(actor=IM, affected_services=["x"]))
+
+
+def test_a_paused_duplicate_s_pause_ends_with_the_merge() -> None:
+    paused = act(escalation(DUPLICATE, "c2"), PauseInput(actor=IM, reason="waiting"))
+    assert paused.is_paused
+    duplicate, _ = merged_into(paused, escalation(SURVIVOR, "c1"))
+    assert (duplicate.status, duplicate.is_paused) == (Status.MERGED, False)
