@@ -113,8 +113,9 @@ def group_key(group_by: GroupBy) -> SQLColumnExpression[str]:
 
 def window(since: datetime | None, until: datetime | None, team: str | None
            ) -> list[ColumnElement[bool]]:
-    """The report's escalations: created in [since, until), of `team` when given."""
-    conditions: list[ColumnElement[bool]] = []
+    """The report's escalations: created in [since, until), of `team` when given. A duplicate
+    merged into another is left out: its customers and records count in the survivor."""
+    conditions: list[ColumnElement[bool]] = [col(EscalationRow.status) != Status.MERGED.value]
     if since is not None:
         conditions.append(col(EscalationRow.created_at) >= since)
     if until is not None:

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from domain.enums import Category, Priority, SourceChannel, Temperature
+from domain.enums import Category, Priority, SourceChannel, Status, Temperature
 from domain.intake.posts import PostAuthor, PostOutcome, StoredPost
 from domain.reports import DIRECT, GroupBy, RecurringCount
 from store.queries import insert_posts, upsert_escalation
@@ -89,3 +89,17 @@ def test_time_paused_before_each_event_is_not_counted(sessions: sessionmaker[Ses
 
     assert overall.mean_seconds_to_acknowledge == 3600  # 2 h, 1 h of it paused
     assert overall.mean_seconds_to_resolve == 3 * 3600  # 10 h, 7 h of it paused
+
+
+def test_a_merged_duplicate_is_counted_in_its_survivor_only(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions() as s, s.begin():
+        upsert_escalation(s, make_view("esc-survivor", tags=["outage"]))
+        upsert_escalation(s, make_view("esc-duplicate", status=Status.MERGED, tags=["outage"]))
+    with sessions() as s, s.begin():
+        report = sla_report(s, group_by=GroupBy.TEAM)
+
+    assert report.overall.count == 1
+    assert [(g.value, g.count) for g in report.groups] == [("support", 1)]
+    assert [(c.name, c.count) for c in report.recurring if c.kind == "tag"] == [("outage", 1)]
