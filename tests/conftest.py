@@ -12,6 +12,26 @@ from temporalio.testing import WorkflowEnvironment
 from tests.support.postgres import PostgresServer, running_postgres
 from tests.support.temporal import binary, register_search_attributes, search_attribute_keys
 
+# The modules whose tests take a minute or more each (`pytest --durations=25`), run first: under
+# `make test`'s `-n 2 --dist worksteal` the other worker meanwhile runs the short tests and then
+# takes over the rest of this one's queue, so the run never ends waiting on one long test.
+LONG_FIRST = (
+    "tests/integration/test_long_lived.py",
+    "tests/faults/test_worker_killed.py",
+    "tests/integration/test_scale_out.py",
+    "tests/integration/test_api_schema.py",
+    "tests/faults/test_server_restarted.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long modules first, each in its own order; everything else as collected."""
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return LONG_FIRST.index(path) if path in LONG_FIRST else len(LONG_FIRST)
+
+    items.sort(key=rank)  # stable: the order within each group is kept
+
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
