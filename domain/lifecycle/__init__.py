@@ -28,7 +28,8 @@ A new action touches:
 4. `actions.py`: a handler and an arm of `apply`'s `match` (a close-stage action's handler goes in
    `closing.py`).
 5. `workflows/action_updates.py`: a `@workflow.update` of that name calling `_act`, and its
-   validator calling `_validate`; `workflows/updates.py`: the entry in `UPDATES` the API sends through.
+   validator calling `_validate`; `workflows/updates.py`: the entry in `UPDATES` the API sends
+   through.
 6. `api/routes/actions.py`: its path segment in `PATHS` and a route calling `_act`. An input that
    carries addresses also needs the host check and sealing in `Escalations.act`
    (`api/services/escalations.py`).
