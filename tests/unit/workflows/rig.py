@@ -73,6 +73,16 @@ class Rig:
         return await until(lambda: handle.query(EscalationWorkflow.state), condition, what=what,
                            within=60)
 
+    async def stored_entries(self, handle: Handle, entry_type: str, what: str,
+                             **details: str) -> list[TimelineEntry]:
+        """The entries of `entry_type` (with these details) once the store holds one: the
+        workflow's state changes before the activity that writes its entries has run."""
+        async def stored() -> list[TimelineEntry]:
+            return [e for e in self.timeline(handle.id) if e.type.value == entry_type
+                    and all(e.details.get(k) == v for k, v in details.items())]
+
+        return await until(stored, bool, what=what, within=60)
+
     async def settle(self, handle: Handle) -> None:
         """Every notification queued so far has been delivered (or given up)."""
         await until(lambda: handle.query(EscalationWorkflow.pending_deliveries),

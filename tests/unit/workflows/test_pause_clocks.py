@@ -65,6 +65,7 @@ async def test_a_p2_paused_three_hours_breaches_resolve_three_hours_later(rig: R
     assert view.sla.resolve is SlaOutcome.PENDING  # unpaused, it would have breached by now
     await rig.env.sleep(3 * HOUR)
     view = await rig.wait_for(handle, lambda v: v.sla.resolve is SlaOutcome.BREACHED, "breach")
+    await rig.stored_entries(handle, "sla_breached", "the breach in the store", sla="resolve")
     assert breach_due(rig, handle, "resolve") == (unpaused_due + paused_for).isoformat()
     late = entry_at(rig, handle, "sla_breached") - (unpaused_due + paused_for)
     assert timedelta(0) <= late < timedelta(seconds=1)
@@ -82,7 +83,7 @@ async def test_until_resumes_by_itself_and_the_search_attribute_says_paused(rig:
     await rig.env.sleep(HOUR + timedelta(minutes=1))
     view = await rig.wait_for(handle, lambda v: not v.paused, "the pause to end by itself")
     assert view.paused_total == 3600
-    (resumed,) = [e for e in rig.timeline(handle.id) if e.type.value == "resumed"]
+    (resumed,) = await rig.stored_entries(handle, "resumed", "the resume in the store")
     assert (resumed.actor, resumed.details["by"]) == ("system", "until")
     described = await handle.describe()
     assert described.typed_search_attributes.get(sa.STATUS) == "open"
@@ -98,6 +99,7 @@ async def test_the_notice_timer_fires_on_time_while_paused(rig: Rig) -> None:
     view = await rig.wait_for(handle, lambda v: v.notice_sent_at is not None, "the notice")
     assert view.paused  # still paused: the notice clock never stopped
     assert view.sla.notice is SlaOutcome.BREACHED
+    await rig.stored_entries(handle, "sla_breached", "the breach in the store", sla="notice")
     assert breach_due(rig, handle, "notice") == notice_due.isoformat() if notice_due else False
     assert view.sla.acknowledge is SlaOutcome.PENDING  # 1 h acknowledge clock stood still
     await rig.cancel(handle)

@@ -43,8 +43,8 @@ async def test_p3_to_p1_after_two_hours_fires_the_past_deadline_and_moves_the_ot
     assert view.deadlines.engage_more_due == created + timedelta(hours=3)  # moved, not past
     view = await rig.wait_for(handle, lambda v: v.sla.resolve is SlaOutcome.BREACHED,
                               "the past resolve deadline to fire at once")
-    (breach,) = [e for e in rig.timeline(handle.id)
-                 if e.type.value == "sla_breached" and e.details["sla"] == "resolve"]
+    (breach,) = await rig.stored_entries(handle, "sla_breached", "the breach in the store",
+                                         sla="resolve")
     assert breach.details["due"] == (created + timedelta(minutes=90)).isoformat()
     (entry,) = [e for e in rig.timeline(handle.id) if e.type.value == "retriaged"]
     assert entry.details["before"]["priority"] == "P3"
