@@ -78,6 +78,7 @@ async def test_the_report_page_shows_the_listening_report(console: ConsoleStack)
     page = await console.page(IM)
     await page.goto("/console/reports")
 
+    assert "Listening" not in await page.title()  # the section sits in the page, not its title
     listening = page.locator("#listening")
     await expect(listening.get_by_role("heading", name="Listening report")).to_be_visible()
     # Posts sent by other tests of the session may land between the two reads: at least.
