@@ -103,13 +103,13 @@ class SpikeWatchWorkflow:
         current = spike.current_spike(self._spike, measure)
         verdict = spike.assess(self._rule, measure, current)
         if verdict is spike.Verdict.OPEN:
-            await self._open(measure)
+            await self._open_escalation(measure)
         elif verdict is spike.Verdict.GROW and current is not None:
             await self._grow(current, measure)
         else:
             self._spike = current
 
-    async def _open(self, measure: SpikeMeasure) -> None:
+    async def _open_escalation(self, measure: SpikeMeasure) -> None:
         escalation_id = spike.spike_escalation_id(self._input.watch_id, measure.at)
         request = spike.spike_request(self._input.prototype, self._rule, measure,
                                       escalation_id=escalation_id,
@@ -141,7 +141,7 @@ class SpikeWatchWorkflow:
         except ActivityError:
             # Closed (or gone) since the store listed it open: this spike is a new matter.
             self._spike = None
-            await self._open(measure)
+            await self._open_escalation(measure)
             return
         await self._record(current.escalation_id, measure)
 
