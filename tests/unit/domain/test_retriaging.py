@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -19,7 +19,6 @@ from domain.enums import (
 )
 from domain.errors import ActionNotAllowed, InvalidAction
 from domain.models import (
-    ActionInput,
     DeescalateInput,
     EscalateInput,
     PauseInput,
@@ -29,19 +28,11 @@ from domain.models import (
 from domain.routing import reroute
 from domain.state import EscalationState
 from domain.timers import TimerKind
-from domain.transition import Transition
 from tests.unit.domain.test_lifecycle import ENG, IM, POLICY, T0, in_resolve, opened
+from tests.unit.domain.test_pausing import act, at
 
 HOUR = timedelta(hours=1)
 
-
-def at(hours: float) -> datetime:
-    return T0 + timedelta(hours=hours)
-
-
-def act(state: EscalationState, command: ActionInput, hours: float) -> Transition:
-    lifecycle.ensure_allowed(state, lifecycle.ACTION_OF[type(command)], command, at(hours))
-    return lifecycle.apply(state, command, at=at(hours))
 
 
 def p3() -> EscalationState:
