@@ -102,7 +102,16 @@ async def test_each_record_is_linked_closed_and_shown_with_a_problem_record_afte
         assert answer.status_code == 200, answer.text
         with_problem = await until(lambda: view(api, esc), lambda v: bool(v["problem_records"]),
                                    what="the problem record", within=60)
-        timeline = (await api.get(f"/v1/escalations/{esc}/timeline")).json()["items"]
+        # The view shows the problem record before the store write of its entry lands.
+
+        async def entries() -> list[dict[str, Any]]:
+            items: list[dict[str, Any]] = (
+                await api.get(f"/v1/escalations/{esc}/timeline")).json()["items"]
+            return items
+
+        timeline = await until(entries, lambda items: any(
+            e["type"] == "problem_record_opened" for e in items),
+            what="the problem record's entry", within=60)
 
     assert by_record(closed["record_outcomes"]) == {**dict.fromkeys(RECORDS, "closed"),
                                                     UNKNOWN: "kept"}

@@ -82,7 +82,13 @@ async def test_one_spike_opens_one_escalation_and_the_next_surge_grows_it(rig: R
     await until(lambda: rig.env.client.get_workflow_handle(spike.escalation_id).query(
         EscalationWorkflow.state), lambda v: len(v.affected_customers) == 50,
         what="the spike to grow", within=60)
-    assert rig.count(spike.escalation_id, "posts_attached") == 1
+    # The workflow's state grows before the store write of its entry lands: wait for that too.
+
+    async def attached() -> int:
+        return rig.count(spike.escalation_id, "posts_attached")
+
+    assert await until(attached, bool, what="the posts_attached entry in the store",
+                       within=60) == 1
     assert spike_titles(rig) == ["Spike: 25 hot billing posts in 10 min"]
 
 
