@@ -74,7 +74,7 @@ async def test_missed_acknowledgement_escalates_one_level(rig: Rig) -> None:
     view = await rig.wait_for(handle, lambda v: v.sla.acknowledge is SlaOutcome.BREACHED,
                               "acknowledge breach")
     assert view.level is Level.TEAM_LEAD
-    escalated = [e for e in rig.timeline(handle.id) if e.type.value == "escalated"]
+    escalated = await rig.stored_entries(handle, "escalated", "the escalation in the store")
     assert escalated[0].details["type"] == "automatic"
     await rig.settle(handle)
     assert rig.events_to("/sre/team_lead") == ["escalated"]
