@@ -76,14 +76,18 @@ async def test_a_p2_paused_three_hours_breaches_resolve_three_hours_later(rig: R
 async def test_until_resumes_by_itself_and_the_search_attribute_says_paused(rig: Rig) -> None:
     handle = await noticed(rig)
     now = await rig.env.get_current_time()
-    await handle.execute_update(EscalationWorkflow.pause, PauseInput(
+    paused = await handle.execute_update(EscalationWorkflow.pause, PauseInput(
         actor=ENGINEER, reason="waiting on the customer", until=now + HOUR))
     described = await handle.describe()
     assert described.typed_search_attributes.get(sa.STATUS) == "paused"
     await rig.env.sleep(HOUR + timedelta(minutes=1))
     view = await rig.wait_for(handle, lambda v: not v.paused, "the pause to end by itself")
-    assert view.paused_total == 3600
     (resumed,) = await rig.stored_entries(handle, "resumed", "the resume in the store")
+    # Resumed at `until` (when its timer fired), paused from when the pause was taken (a few ms
+    # after `now`): the whole seconds between.
+    assert now + HOUR <= resumed.at < now + HOUR + timedelta(seconds=1)
+    assert paused.paused_at is not None
+    assert view.paused_total == int((resumed.at - paused.paused_at).total_seconds())
     assert (resumed.actor, resumed.details["by"]) == ("system", "until")
     described = await handle.describe()
     assert described.typed_search_attributes.get(sa.STATUS) == "open"
